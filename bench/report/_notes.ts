@@ -1,0 +1,93 @@
+/**
+ * Text both reports share: the environment as key/value rows and the notes on how the figures
+ * were measured.
+ *
+ * @module
+ */
+import type { Environment, RunResults } from "../results.ts";
+import { fmtBytes, fmtNs, fmtValue, runJobs } from "./_format.ts";
+
+/** The environment as `[label, value]` rows, in a reading order. */
+export function environmentRows(env: Environment): [string, string][] {
+  const known: [string, string][] = [
+    ["CPU model", fmtValue(env.cpu_model)],
+    ["logical cores", fmtValue(env.cores)],
+    ["OS", fmtValue(env.os)],
+    ["architecture", fmtValue(env.arch)],
+    [
+      "memory",
+      env.total_memory_bytes === null ? fmtValue(null) : fmtBytes(env.total_memory_bytes),
+    ],
+    ["Deno", fmtValue(env.deno)],
+    ["V8", fmtValue(env.v8)],
+    ["TypeScript", fmtValue(env.typescript)],
+    ["zswapbench", fmtValue(env.tool_version)],
+    [
+      "git commit",
+      env.git_commit === null
+        ? fmtValue(null)
+        : `${env.git_commit}${env.git_dirty ? " (uncommitted changes)" : ""}`,
+    ],
+    ["started", fmtValue(env.started_at)],
+    ["ended", fmtValue(env.ended_at)],
+    ["timer floor", fmtNs(env.timer_floor_ns)],
+    ["timer resolution", fmtNs(env.timer_resolution_ns)],
+  ];
+  // Keys added to the environment later still show, after the known ones.
+  const shown = new Set([
+    "cpu_model",
+    "cores",
+    "os",
+    "arch",
+    "total_memory_bytes",
+    "deno",
+    "v8",
+    "typescript",
+    "tool_version",
+    "git_commit",
+    "git_dirty",
+    "started_at",
+    "ended_at",
+    "timer_floor_ns",
+    "timer_resolution_ns",
+  ]);
+  const extra = Object.entries(env as Record<string, unknown>)
+    .filter(([k]) => !shown.has(k))
+    .map(([k, v]): [string, string] => [k, fmtValue(v)]);
+  return [...known, ...extra];
+}
+
+/** The notes on method, one sentence each, with this run's timer figures filled in. */
+export function methodNotes(results: RunResults): string[] {
+  const env = results.environment;
+  const reps = [...new Set(results.cells.map((c) => c.repetitions))].sort((a, b) => a - b);
+  const warmups = [...new Set(results.cells.map((c) => c.warmup))].sort((a, b) => a - b);
+  const jobs = runJobs(results);
+  const notes = [
+    "Each store, load and writeback is timed alone: one `performance.now()` read before the " +
+    "operation and one after, with hashing, the integrity check and recording done after the " +
+    "second read.",
+    `Timer floor: an empty operation timed the same way took ${fmtNs(env.timer_floor_ns)} ` +
+    `(median), and the smallest step of the clock was ${fmtNs(env.timer_resolution_ns)}; ` +
+    "latencies within a few times the floor are mostly clock, not work.",
+    "Percentiles (p50, p90, p99, p99.9) come from each cell's log-linear histogram of every " +
+    "timed operation (HdrHistogram style: a value is known to within 1/256 of itself)." +
+    (reps.some((r) => r > 1)
+      ? " With repetitions, each percentile is the median over the repetitions, and the " +
+        "`*_cv` columns (standard deviation / mean of the per-repetition p50 and p99) say " +
+        "how much they spread."
+      : ""),
+    `Repetitions per cell: ${reps.join(", ") || "none"}; warm-up runs discarded before them: ` +
+    `${warmups.join(", ") || "none"}.`,
+    "Pool figures (stored pages, pool size, pool ratio, compression ratio) are taken at the " +
+    "pool's high-water mark; `pool_pages_end` and `stored_pages_end` give the end of the run. " +
+    "Pool ratio = stored pages × page size / pool bytes.",
+    `Times are wall time of the TypeScript and WebAssembly work in Deno ${env.deno} ` +
+    `(V8 ${env.v8}), not kernel time: compare them between cells of one run, or between runs ` +
+    "on the same machine (`compare` refuses others).",
+    jobs > 1
+      ? `Cells ran ${jobs} at a time: parallel cells disturb each other's latencies.`
+      : "Cells ran one at a time.",
+  ];
+  return notes;
+}
