@@ -1,0 +1,293 @@
+/**
+ * Run pages through a real kernel's zswap: prepare once (host tools, kernel, guest program,
+ * initramfs, all cached), then boot once per zpool x compressor cell and parse what the guest
+ * reports.
+ *
+ * @module
+ */
+import { UsageError } from "../bench/errors.ts";
+import { type KernelRun, parseConsole } from "./console.ts";
+import { debianKernel, type KernelImage } from "./debian_kernel.ts";
+import { KernelCheckError } from "./errors.ts";
+import { ensureInitramfs, ensurePagefeed, pagefeedPath } from "./guest.ts";
+import { type KernelModule, ModuleTree } from "./modules.ts";
+import { cachedDebianKernel } from "./debian_kernel.ts";
+import { findHostTools, type HostTools, preflight } from "./preflight.ts";
+import { type Accel, runQemu } from "./qemu.ts";
+
+/** The guest's page size: the check runs x86_64 with 4 KiB pages. */
+export const GUEST_PAGE_SIZE = 4096;
+
+/** zswap.max_pool_percent in the guest: high, so the pool limit never interferes. */
+export const GUEST_MAX_POOL_PERCENT = 90;
+
+/** Kernel command line of every cell (the cell's own `zsb.*` words are appended). */
+export const BASE_CMDLINE = [
+  "console=ttyS0",
+  "quiet",
+  "transparent_hugepage=never",
+  "zswap.enabled=1",
+  `zswap.max_pool_percent=${GUEST_MAX_POOL_PERCENT}`,
+  "panic=-1",
+];
+
+/** Modules the guest needs whatever the cell: the virtio disks. */
+const BASE_MODULES = ["virtio_pci", "virtio_blk"];
+
+/** Options of a kernel check. */
+export interface KernelCheckOptions {
+  /** Cache directory (default {@link defaultCacheDir}). */
+  cacheDir?: string;
+  /** A bzImage to boot instead of Debian's 6.1 kernel. */
+  kernel?: string;
+  /** Its modules (`lib/modules/<version>`); without it everything is taken as built in. */
+  modules?: string;
+  /** Pin the Debian package, e.g. `linux-image-6.1.0-56-amd64`. */
+  kernelPackage?: string;
+  /** `auto` (default): KVM when /dev/kvm works, else TCG. */
+  accel?: Accel | "auto";
+  /** Guest RAM in MiB (default 512). */
+  memoryMb?: number;
+  /** Per-boot time limit in milliseconds (default 300 000). */
+  timeoutMs?: number;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+/** Everything a cell's boot needs, prepared once. */
+export interface KernelCheckSetup {
+  /** Host tools. */
+  tools: HostTools;
+  /** The kernel. */
+  image: KernelImage;
+  /** The initramfs (cached cpio). */
+  initramfs: string;
+  /** Modules loaded at boot, in order. */
+  modules: KernelModule[];
+  /** The accelerator to try first. */
+  accel: Accel;
+  /** The cache directory. */
+  cacheDir: string;
+  /** Guest RAM in MiB. */
+  memoryMb: number;
+  /** Per-boot time limit. */
+  timeoutMs: number;
+  /** Progress lines. */
+  log: (line: string) => void;
+}
+
+/** One cell's kernel figures. */
+export interface KernelCellRun {
+  /** What the guest reported. */
+  run: KernelRun;
+  /** Wall time of the boot, milliseconds (meaningless as a zswap timing under emulation). */
+  wallMs: number;
+  /** The accelerator the boot used. */
+  accel: Accel;
+}
+
+/**
+ * The default cache: `$XDG_CACHE_HOME/zswapbench/kernel`, else `~/.cache/zswapbench/kernel`, else
+ * `.cache/zswapbench/kernel` under the working directory.
+ *
+ * @returns The directory (not created).
+ */
+export function defaultCacheDir(): string {
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  if (xdg) return `${xdg}/zswapbench/kernel`;
+  const home = Deno.env.get("HOME");
+  return home ? `${home}/.cache/zswapbench/kernel` : `${Deno.cwd()}/.cache/zswapbench/kernel`;
+}
+
+const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
+
+function checkName(kind: string, name: string): void {
+  if (!NAME_RE.test(name)) {
+    throw new UsageError(`Bad ${kind} name "${name}" (use lower-case names such as lz4, zsmalloc)`);
+  }
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+const KVM_PROBE = "kvm-probe.json";
+
+async function kvmKnownBroken(cacheDir: string, qemu: string): Promise<boolean> {
+  try {
+    const p = JSON.parse(await Deno.readTextFile(`${cacheDir}/${KVM_PROBE}`));
+    return p.qemu === qemu && p.ok === false;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check the host and build (or find in the cache) everything the boots need.
+ *
+ * @param zpools zpools the cells will use (their modules go into the initramfs).
+ * @param compressors Compressors the cells will use.
+ * @param options Kernel, cache and QEMU settings.
+ * @returns The setup.
+ * @throws {UsageError} For a missing tool, kernel or module, with the way out.
+ */
+export async function prepareKernelCheck(
+  zpools: readonly string[],
+  compressors: readonly string[],
+  options: KernelCheckOptions = {},
+): Promise<KernelCheckSetup> {
+  for (const z of zpools) checkName("zpool", z);
+  for (const c of compressors) checkName("compressor", c);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const log = options.log ?? (() => {});
+  if (options.kernel && !(await fileExists(options.kernel))) {
+    throw new UsageError(`Kernel image "${options.kernel}" does not exist`);
+  }
+  if (options.modules && !options.kernel) {
+    throw new UsageError("--modules goes with --kernel (the Debian kernel brings its own)");
+  }
+  const needApt = !options.kernel && !(await cachedDebianKernel(cacheDir, options.kernelPackage));
+  const needCompiler = !(await fileExists(await pagefeedPath(cacheDir)));
+  const tools = preflight({ compiler: needCompiler, apt: needApt }, findHostTools());
+  const image: KernelImage = options.kernel
+    ? { vmlinuz: options.kernel, modulesDir: options.modules, label: options.kernel }
+    : await debianKernel(cacheDir, tools.apt, { pkg: options.kernelPackage, log });
+  const wanted = [...BASE_MODULES, ...zpools, ...compressors];
+  const modules = image.modulesDir
+    ? await (await ModuleTree.open(image.modulesDir)).resolve(wanted)
+    : [];
+  const pagefeed = await ensurePagefeed(cacheDir, tools.compiler);
+  const initramfs = await ensureInitramfs(cacheDir, { busybox: tools.busybox, pagefeed, modules });
+  const wantKvm = options.accel === "kvm" ||
+    ((options.accel ?? "auto") === "auto" && tools.kvm &&
+      !(await kvmKnownBroken(cacheDir, tools.qemu)));
+  if (options.accel === "kvm" && !tools.kvm) {
+    throw new UsageError("--accel kvm needs a /dev/kvm this user can open (or use --accel tcg)");
+  }
+  return {
+    tools,
+    image,
+    initramfs,
+    modules,
+    accel: wantKvm ? "kvm" : "tcg",
+    cacheDir,
+    memoryMb: options.memoryMb ?? 512,
+    timeoutMs: options.timeoutMs ?? 300_000,
+    log,
+  };
+}
+
+/**
+ * The number of pages in a page file (raw 4096-byte pages back to back).
+ *
+ * @param path The page file.
+ * @returns Its page count.
+ * @throws {UsageError} When it is missing, empty or not a whole number of pages.
+ */
+export async function pageFileCount(path: string): Promise<number> {
+  let size: number;
+  try {
+    size = (await Deno.stat(path)).size;
+  } catch (e) {
+    throw new UsageError(`Page file "${path}" cannot be read (${(e as Error).message})`);
+  }
+  if (size === 0 || size % GUEST_PAGE_SIZE !== 0) {
+    throw new UsageError(
+      `Page file "${path}" has ${size} bytes, not a whole number of ${GUEST_PAGE_SIZE}-byte pages`,
+    );
+  }
+  return size / GUEST_PAGE_SIZE;
+}
+
+/**
+ * Boot the kernel once for one zpool x compressor over a page file.
+ *
+ * @param setup From {@link prepareKernelCheck}.
+ * @param pagesPath The page file.
+ * @param cell The zpool and compressor.
+ * @returns The guest's report.
+ * @throws {KernelCheckError} When the boot fails or the guest reports an error.
+ * @throws {UsageError} For a page file that is not whole pages or too large for the guest.
+ */
+export async function runKernelCell(
+  setup: KernelCheckSetup,
+  pagesPath: string,
+  cell: { zpool: string; compressor: string },
+): Promise<KernelCellRun> {
+  checkName("zpool", cell.zpool);
+  checkName("compressor", cell.compressor);
+  const pages = await pageFileCount(pagesPath);
+  // The pages live twice in the guest (the mapping and the page disk's cache) next to the pool.
+  const needMb = Math.ceil((2 * pages * GUEST_PAGE_SIZE) / 2 ** 20) + 160;
+  if (needMb > setup.memoryMb) {
+    throw new UsageError(
+      `${pages} pages need about ${needMb} MiB of guest memory (give --memory ${needMb} or fewer pages)`,
+    );
+  }
+  const tmp = await Deno.makeTempDir({ prefix: "zswapbench-kernel-" });
+  try {
+    // Every page needs a swap slot (zswap keys entries by slot), plus room for a few spares.
+    const swapBytes = Math.max(
+      64 * 2 ** 20,
+      Math.ceil(((pages + 1024) * GUEST_PAGE_SIZE) / 2 ** 20) * 2 ** 20,
+    );
+    const swap = `${tmp}/swap.img`;
+    await Deno.writeFile(swap, new Uint8Array(0));
+    await Deno.truncate(swap, swapBytes);
+    const append = [
+      ...BASE_CMDLINE,
+      `zsb.zpool=${cell.zpool}`,
+      `zsb.compressor=${cell.compressor}`,
+      `zsb.pages=${pages}`,
+    ].join(" ");
+    const boot = async (accel: Accel, timeoutMs: number): Promise<KernelCellRun> => {
+      const res = await runQemu({
+        qemu: setup.tools.qemu,
+        kernel: setup.image.vmlinuz,
+        initrd: setup.initramfs,
+        append,
+        drives: [
+          { file: pagesPath, serial: "zsbpages", readonly: true },
+          { file: swap, serial: "zsbswap", readonly: false },
+        ],
+        memoryMb: setup.memoryMb,
+        accel,
+        timeoutMs,
+      });
+      try {
+        return { run: parseConsole(res.console), wallMs: res.wallMs, accel };
+      } catch (e) {
+        if (!(e instanceof KernelCheckError) || e.code !== "incomplete" || res.code === 0) throw e;
+        const why = res.stderr.trim().split("\n").filter((l) => l.trim()).at(-1) ??
+          "no message";
+        throw new KernelCheckError(
+          "qemu",
+          `QEMU (${accel}) exited with status ${res.code}: ${why}`,
+          e.consoleTail,
+        );
+      }
+    };
+    if (setup.accel === "kvm") {
+      try {
+        return await boot("kvm", Math.min(setup.timeoutMs, 60_000));
+      } catch (e) {
+        if (!(e instanceof KernelCheckError) || e.code === "guest") throw e;
+        if (e.consoleTail.includes("ZSWAPBENCH ")) throw e;
+        setup.log(`KVM did not work here (${e.message}); using TCG from now on`);
+        setup.accel = "tcg";
+        await Deno.mkdir(setup.cacheDir, { recursive: true });
+        await Deno.writeTextFile(
+          `${setup.cacheDir}/${KVM_PROBE}`,
+          JSON.stringify({ qemu: setup.tools.qemu, ok: false, reason: e.message }) + "\n",
+        );
+      }
+    }
+    return await boot("tcg", setup.timeoutMs);
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Parse the guest's serial console: every line that holds `ZSWAPBENCH ` is followed by one JSON
+ * record (kernel/init.sh and kernel/pagefeed.c write them); everything else (BIOS, kernel messages)
+ * is ignored.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { KernelCheckError } from "./errors.ts";
+
+/** The prefix of every result line. */
+export const RECORD_PREFIX = "ZSWAPBENCH ";
+
+const BootSchema = z.object({
+  kind: z.literal("boot"),
+  kernel: z.string(),
+  zpool: z.string(),
+  compressor: z.string(),
+  max_pool_percent: z.number(),
+  same_filled_pages_enabled: z.string(),
+  mem_total_kb: z.number(),
+}).strict();
+
+const StartSchema = z.object({
+  kind: z.literal("start"),
+  pages: z.number().int(),
+  stored_pages: z.number(),
+  pool_total_size: z.number(),
+  zswap_current: z.number(),
+  pswpout: z.number(),
+}).strict();
+
+const PageSchema = z.object({
+  kind: z.literal("page"),
+  index: z.number().int().nonnegative(),
+  outcome: z.enum(["stored", "same", "reject", "resident"]),
+  length: z.number().int().nonnegative(),
+  pool_total_size: z.number().int().nonnegative(),
+  tries: z.number().int().positive(),
+}).strict();
+
+const DebugfsSchema = z.object({
+  kind: z.literal("debugfs"),
+  counters: z.record(z.string(), z.number()),
+}).strict();
+
+const StatsSchema = z.object({
+  kind: z.literal("stats"),
+  zswap_current: z.number(),
+  pswpout: z.number(),
+  zswpout: z.number(),
+  memcg_zswapped: z.number(),
+  memcg_zswap: z.number(),
+}).strict();
+
+const VerifySchema = z.object({
+  kind: z.literal("verify"),
+  pages: z.number().int(),
+  mismatches: z.number().int(),
+  first_mismatch: z.number().int(),
+  zswpin: z.number(),
+  pswpin: z.number(),
+}).strict();
+
+const ErrorSchema = z.object({ kind: z.literal("error"), message: z.string() }).strict();
+const DoneSchema = z.object({ kind: z.literal("done") }).strict();
+
+const RecordSchema = z.discriminatedUnion("kind", [
+  BootSchema,
+  StartSchema,
+  PageSchema,
+  DebugfsSchema,
+  StatsSchema,
+  VerifySchema,
+  ErrorSchema,
+  DoneSchema,
+]);
+
+/** What happened to one page on `madvise(MADV_PAGEOUT)`. */
+export type PageOutcome =
+  /** Compressed and stored in zswap; `length` is its compressed length. */
+  | "stored"
+  /** Stored as a same-filled value (no pool memory, `length` 0). */
+  | "same"
+  /** Swapped out but refused by zswap: written to the swap disk. */
+  | "reject"
+  /** Still resident after the retries: never reached zswap. */
+  | "resident";
+
+/** One page as the kernel handled it. */
+export interface KernelPage {
+  /** Page index in the page file. */
+  index: number;
+  /** What happened to it. */
+  outcome: PageOutcome;
+  /** Compressed length charged to the cgroup (`memory.zswap.current` step); 0 unless stored. */
+  length: number;
+  /** debugfs `pool_total_size` right after this page was paged out. */
+  pool_total_size: number;
+  /** madvise calls it took to page the page out. */
+  tries: number;
+}
+
+/** Everything one guest run reported. */
+export interface KernelRun {
+  /** `uname -r` in the guest. */
+  kernel: string;
+  /** The zpool zswap used (read back from /sys/module/zswap/parameters). */
+  zpool: string;
+  /** The compressor zswap used (read back). */
+  compressor: string;
+  /** zswap.max_pool_percent in the guest. */
+  maxPoolPercent: number;
+  /** MemTotal of the guest in KiB (the base of the pool limit). */
+  memTotalKb: number;
+  /** Per page, in index order. */
+  pages: KernelPage[];
+  /** Every /sys/kernel/debug/zswap counter after all pages were paged out. */
+  debugfs: Record<string, number>;
+  /** Sum of stored lengths (`memory.zswap.current`) after the page-out. */
+  zswapCurrent: number;
+  /** Pages written to the swap disk during the page-out (/proc/vmstat pswpout difference). */
+  pswpout: number;
+  /** zswap stores counted by vmstat (zswpout). */
+  zswpout: number;
+  /** Pages read back. */
+  verifiedPages: number;
+  /** Pages whose bytes differed from the page file when read back. */
+  mismatches: number;
+}
+
+function tail(lines: readonly string[], n = 40): string {
+  return lines.slice(-n).join("\n");
+}
+
+/**
+ * Parse a guest's console output.
+ *
+ * @param text Everything QEMU wrote (serial console).
+ * @returns The run's records, checked for completeness.
+ * @throws {KernelCheckError} `guest` when the guest reported an error, `malformed` for a record
+ *   that does not parse, `incomplete` when the run stopped before the `done` record.
+ * @example
+ * ```ts
+ * import { parseConsole } from "./console.ts";
+ * import { KernelCheckError } from "./errors.ts";
+ * try {
+ *   parseConsole("Booting from ROM..\n");
+ * } catch (e) {
+ *   console.assert(e instanceof KernelCheckError && e.code === "incomplete");
+ * }
+ * ```
+ */
+export function parseConsole(text: string): KernelRun {
+  const lines = text.replaceAll("\r", "").split("\n");
+  let boot: z.infer<typeof BootSchema> | undefined;
+  let start: z.infer<typeof StartSchema> | undefined;
+  let debugfs: z.infer<typeof DebugfsSchema> | undefined;
+  let stats: z.infer<typeof StatsSchema> | undefined;
+  let verify: z.infer<typeof VerifySchema> | undefined;
+  let done = false;
+  const pages: KernelPage[] = [];
+  for (const [i, line] of lines.entries()) {
+    const at = line.indexOf(RECORD_PREFIX);
+    if (at < 0) continue;
+    const body = line.slice(at + RECORD_PREFIX.length).trim();
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch (e) {
+      throw new KernelCheckError(
+        "malformed",
+        `Console line ${i + 1} is not a JSON record: "${body.slice(0, 120)}"`,
+        tail(lines.slice(0, i + 1)),
+        { cause: e },
+      );
+    }
+    const parsed = RecordSchema.safeParse(json);
+    if (!parsed.success) {
+      throw new KernelCheckError(
+        "malformed",
+        `Console line ${i + 1} is not a known record (${parsed.error.issues[0]?.message}): "${
+          body.slice(0, 120)
+        }"`,
+        tail(lines.slice(0, i + 1)),
+      );
+    }
+    const r = parsed.data;
+    switch (r.kind) {
+      case "boot":
+        boot = r;
+        break;
+      case "start":
+        start = r;
+        break;
+      case "page": {
+        if (r.index !== pages.length) {
+          throw new KernelCheckError(
+            "malformed",
+            `Page record ${r.index} out of order (expected ${pages.length})`,
+            tail(lines.slice(0, i + 1)),
+          );
+        }
+        const { kind: _, ...page } = r;
+        pages.push(page);
+        break;
+      }
+      case "debugfs":
+        debugfs = r;
+        break;
+      case "stats":
+        stats = r;
+        break;
+      case "verify":
+        verify = r;
+        break;
+      case "error":
+        throw new KernelCheckError("guest", `The guest reported: ${r.message}`, tail(lines));
+      case "done":
+        done = true;
+        break;
+    }
+  }
+  if (!done || !boot || !start || !debugfs || !stats || !verify) {
+    const missing = [
+      ["boot", boot],
+      ["start", start],
+      ["debugfs", debugfs],
+      ["stats", stats],
+      ["verify", verify],
+      ["done", done || undefined],
+    ].filter(([, v]) => v === undefined).map(([k]) => k);
+    throw new KernelCheckError(
+      "incomplete",
+      `The guest stopped before reporting ${missing.join(", ")} (${pages.length} page records)`,
+      tail(lines),
+    );
+  }
+  if (pages.length !== start.pages) {
+    throw new KernelCheckError(
+      "incomplete",
+      `The guest reported ${pages.length} of ${start.pages} pages`,
+      tail(lines),
+    );
+  }
+  return {
+    kernel: boot.kernel,
+    zpool: boot.zpool,
+    compressor: boot.compressor,
+    maxPoolPercent: boot.max_pool_percent,
+    memTotalKb: boot.mem_total_kb,
+    pages,
+    debugfs: debugfs.counters,
+    zswapCurrent: stats.zswap_current - start.zswap_current,
+    pswpout: stats.pswpout - start.pswpout,
+    zswpout: stats.zswpout,
+    verifiedPages: verify.pages,
+    mismatches: verify.mismatches,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * One real kernel-check cell (zsmalloc x lz4 over the oracle's text.pages) when QEMU and the other
+ * host tools are installed (scripts/install_kernel_check_deps.sh); reported as skipped, with the
+ * reason in the test name, when they are not.
+ */
+import assert from "node:assert/strict";
+import { cachedDebianKernel } from "../../kernel/debian_kernel.ts";
+import { defaultCacheDir } from "../../kernel/check.ts";
+import { pagefeedPath } from "../../kernel/guest.ts";
+import { findHostTools, missingTools } from "../../kernel/preflight.ts";
+import { runKernelCheck } from "../../kernel/run.ts";
+
+const ORACLE = new URL("../../../shared/oracle/", import.meta.url).pathname;
+const PAGES = `${ORACLE}text.pages`;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the test cannot run here, or undefined when it can. */
+async function skipReason(): Promise<string | undefined> {
+  if (Deno.env.get("ZSWAPBENCH_SKIP_KERNEL_CHECK") === "1") {
+    return "ZSWAPBENCH_SKIP_KERNEL_CHECK=1";
+  }
+  if (!(await exists(PAGES))) return `no oracle page file at ${PAGES}`;
+  const cache = defaultCacheDir();
+  const tools = findHostTools();
+  const missing = missingTools(tools, {
+    compiler: !(await exists(await pagefeedPath(cache))),
+    apt: !(await cachedDebianKernel(cache)),
+  });
+  if (missing.length > 0) {
+    return `${
+      missing.map(([what]) => what).join(", ")
+    } not installed; run scripts/install_kernel_check_deps.sh`;
+  }
+  return undefined;
+}
+
+/** The oracle's row for a zpool x compressor (kernel-6.1-text-results.csv). */
+async function oracleRow(zpool: string, compressor: string): Promise<Record<string, string>> {
+  const [header, ...rows] = (await Deno.readTextFile(`${ORACLE}kernel-6.1-text-results.csv`))
+    .trim().split("\n").map((l) => l.trim().split(","));
+  const row = rows.find((r) => r[0] === zpool && r[1] === compressor);
+  assert.ok(row, `no oracle row for ${zpool} x ${compressor}`);
+  return Object.fromEntries(header.map((h, i) => [h, row[i]]));
+}
+
+/** The oracle's per-page lengths for one compressor (kernel-6.1-text-lengths.csv). */
+async function oracleLengths(compressor: string): Promise<string[]> {
+  const [header, ...rows] = (await Deno.readTextFile(`${ORACLE}kernel-6.1-text-lengths.csv`))
+    .trim().split("\n").map((l) => l.trim().split(","));
+  const col = header.indexOf(compressor);
+  return rows.map((r) => r[col]);
+}
+
+const reason = await skipReason();
+if (reason) console.log(`kernel_check_test: skipped: ${reason}`);
+
+Deno.test({
+  name: `runKernelCheck() zsmalloc x lz4 on text.pages matches the 6.1 oracle${
+    reason ? ` (skipped: ${reason})` : ""
+  }`,
+  ignore: reason !== undefined,
+  async fn() {
+    const report = await runKernelCheck(PAGES, ["zsmalloc"], ["lz4"], {
+      log: (line) => console.log(line),
+    });
+    const [row] = report.rows;
+    const oracle = await oracleRow("zsmalloc", "lz4");
+    assert.equal(row.status, "ok", row.error ?? "");
+    assert.equal(row.kernel, oracle.kernel);
+    assert.equal(row.kernel_pool_pages, Number(oracle.pool_pages));
+    assert.equal(row.kernel_stored_pages, Number(oracle.stored_pages));
+    assert.equal(row.kernel_compressed_bytes, Number(oracle.compressed_bytes));
+    assert.equal(row.kernel_same_filled_pages, Number(oracle.same_filled_pages));
+    assert.equal(row.kernel_mismatches, 0);
+    // The simulator within 1% of the kernel, with the codec and replaying the kernel's lengths.
+    assert.equal(row.sim_error, null);
+    for (const diff of [row.sim_pool_diff_pct, row.replay_pool_diff_pct]) {
+      assert.ok(diff !== null && Math.abs(diff) <= 1, `pool differs by ${diff} %`);
+    }
+    assert.equal(row.sim_compressed_bytes_replay, row.kernel_compressed_bytes);
+    assert.equal(row.sim_integrity_failures, 0);
+    // The guest measured each page's length as the oracle recorded it.
+    assert.equal(row.length_pages, Number(oracle.pages));
+    assert.ok(row.length_agree !== null && row.length_agree > 0);
+    const run = report.kernelRuns[0]!;
+    const lengths = await oracleLengths("lz4");
+    assert.deepEqual(
+      run.pages.map((p) =>
+        p.outcome === "stored" ? String(p.length) : p.outcome === "same" ? "S" : "R"
+      ),
+      lengths,
+    );
+    // And the pool after every page as the oracle's trace has it.
+    const [traceHeader, ...trace] = (await Deno.readTextFile(
+      `${ORACLE}kernel-6.1-text-pool-trace.csv`,
+    )).trim().split("\n").map((l) => l.trim().split(","));
+    const col = traceHeader.indexOf("zsmalloc_lz4");
+    assert.deepEqual(
+      run.pages.map((p) => p.pool_total_size / 4096),
+      trace.map((r) => Number(r[col])),
+    );
+  },
+});
