@@ -17,6 +17,8 @@
  */
 export class UsageError extends Error {
   /**
+   * Make a usage error.
+   *
    * @param message What is wrong and how to fix it: sentence case, no final period.
    * @param options The underlying cause, if any.
    */

@@ -32,6 +32,8 @@ export class AllocError extends Error {
   /** The errno-like code: what zswap's reject counters key on. */
   readonly code: AllocErrorCode;
   /**
+   * Make an allocation error.
+   *
    * @param code The errno-like code.
    * @param message What was refused and why.
    * @param options The underlying cause, if any.
@@ -61,6 +63,8 @@ export class CompressError extends Error {
   /** Why the call failed. */
   readonly code: CompressErrorCode;
   /**
+   * Make a compressor error.
+   *
    * @param code Why the call failed.
    * @param message A sentence naming the sizes involved.
    * @param options The underlying cause, if any.

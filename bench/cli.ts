@@ -1,0 +1,168 @@
+/**
+ * The zswapbench command line: `deno task cli <subcommand> [flags]` (`deno task bench` is
+ * `cli run`). Each subcommand lives in `bench/cmd_<name>.ts`, imported only when called, so a
+ * slow or broken module never delays the others.
+ *
+ * Errors: a user mistake ({@linkcode UsageError}, a registry error, an invalid config) prints one
+ * line `zswapbench: <message>` and exits 2; anything else is a bug: one line, a request to
+ * report it, and exit 3. `--debug` adds the stack to either.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./cli.ts";
+ * Deno.exit(await main(["list", "--json"]));
+ * ```
+ *
+ * @module
+ */
+import { UsageError } from "./errors.ts";
+import { closestName } from "../registry/registry.ts";
+import { formatZodIssues } from "../registry/schemas.ts";
+
+/** A subcommand: its module and a one-line summary. */
+interface Subcommand {
+  load: () => Promise<{ main(args: string[]): Promise<number> }>;
+  summary: string;
+}
+
+/** The subcommands, in the order `--help` lists them. */
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  run: {
+    load: () => import("./cmd_run.ts"),
+    summary: "run the benchmark matrix and write results and reports (deno task bench)",
+  },
+  list: { load: () => import("./cmd_list.ts"), summary: "list plugins and kernel presets" },
+  merge: {
+    load: () => import("./cmd_merge.ts"),
+    summary: "join shard results (--shard i/n) into one run",
+  },
+  compare: {
+    load: () => import("./cmd_compare.ts"),
+    summary: "compare two runs cell by cell",
+  },
+  report: {
+    load: () => import("./cmd_report.ts"),
+    summary: "rebuild report.md and report.html from a results directory",
+  },
+  inspect: {
+    load: () => import("./cmd_inspect.ts"),
+    summary: "show what a pool holds after a workload",
+  },
+  compress: {
+    load: () => import("./cmd_compress.ts"),
+    summary: "compress pages or files with each compressor",
+  },
+  capture: {
+    load: () => import("./cmd_capture.ts"),
+    summary: "capture page contents of a process into a page file",
+  },
+  "kernel-check": {
+    load: () => import("./cmd_kernel_check.ts"),
+    summary: "check the model against the real-kernel oracle",
+  },
+  schema: {
+    load: () => import("./cmd_schema.ts"),
+    summary: "print the JSON Schema of config files",
+  },
+};
+
+/** Help text of the CLI. */
+export const CLI_HELP = `zswapbench: benchmark zswap designs without building a kernel
+
+Usage: deno task cli <subcommand> [flags]      (deno task bench = deno task cli run)
+
+Subcommands:
+${Object.entries(SUBCOMMANDS).map(([name, s]) => `  ${name.padEnd(13)} ${s.summary}`).join("\n")}
+
+Run "deno task cli <subcommand> --help" for its flags. --debug prints stack traces.`;
+
+/** Errors that are the user's to fix: printed as one line, exit status 2. */
+const USER_ERROR_NAMES = new Set(["UsageError", "ConfigError", "RegistryError"]);
+
+/**
+ * Run the CLI.
+ *
+ * @param args The command line after the program (`Deno.args`).
+ * @returns The exit status: the subcommand's, 2 for a user mistake, 3 for an internal error.
+ */
+export async function main(args: string[]): Promise<number> {
+  const debug = args.includes("--debug");
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      console.log(CLI_HELP);
+      return name === undefined ? 2 : 0;
+    }
+    if (name === "--version" || name === "-V") {
+      const { TOOL_VERSION } = await import("./environment.ts");
+      console.log(`zswapbench ${TOOL_VERSION}`);
+      return 0;
+    }
+    const sub = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+    if (sub === undefined) {
+      const guess = closestName(name, Object.keys(SUBCOMMANDS));
+      throw new UsageError(
+        `Unknown subcommand "${name}" (known: ${Object.keys(SUBCOMMANDS).join(", ")}${
+          guess ? `; did you mean "${guess}"?` : ""
+        })`,
+      );
+    }
+    let mod: { main(args: string[]): Promise<number> };
+    try {
+      mod = await sub.load();
+    } catch (err) {
+      throw new Error(`The "${name}" subcommand could not be loaded: ${firstLine(err)}`, {
+        cause: err,
+      });
+    }
+    return await mod.main(rest);
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}
+
+/**
+ * Print an error the CLI way and give the exit status.
+ *
+ * @param err What was thrown.
+ * @param debug Print the stack too.
+ * @returns 2 for a user mistake, 3 otherwise.
+ */
+export function reportError(err: unknown, debug: boolean): number {
+  const user = err instanceof UsageError ||
+    (err instanceof Error && USER_ERROR_NAMES.has(err.name));
+  const issues = (err as { issues?: unknown })?.issues;
+  if (err instanceof Error && err.name === "ZodError" && Array.isArray(issues)) {
+    // A zod check that escaped its layer (normally configs become ConfigError): still the user's.
+    console.error(
+      `zswapbench: invalid value: ${formatZodIssues(issues, undefined, { quoteValues: false })}`,
+    );
+    if (debug && err.stack) console.error(err.stack);
+    return 2;
+  }
+  if (user) {
+    console.error(`zswapbench: ${firstLine(err)}`);
+    if (debug && err instanceof Error && err.stack) console.error(err.stack);
+    return 2;
+  }
+  console.error(`zswapbench: internal error: ${firstLine(err)}`);
+  if (debug && err instanceof Error && err.stack) console.error(err.stack);
+  else {console.error(
+      "This is a bug in zswapbench: please report it (run with --debug for the stack)",
+    );}
+  return 3;
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split("\n")[0];
+}
+
+if (import.meta.main) {
+  // Any rejection that escapes main() is still an internal error, not a runtime backtrace.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    Deno.exit(reportError(e.reason, Deno.args.includes("--debug")));
+  });
+  Deno.exit(await main(Deno.args));
+}

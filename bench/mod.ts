@@ -1,0 +1,117 @@
+/**
+ * The bench: config, matrix, runner, statistics, results files and reports.
+ *
+ * - {@linkcode resolveConfig} checks a config (zod, strict) and fills the defaults.
+ * - {@linkcode expandMatrix} / {@linkcode selectCells} give the cells, with stable names and
+ *   indices (for `--filter` and `--shard`).
+ * - {@linkcode runMatrix} runs them; {@linkcode runCellByName} runs one cell from a serialisable
+ *   {@linkcode CellSpec}.
+ * - {@linkcode runSession} runs into a results directory (JSONL as cells finish, JSON, CSV,
+ *   reports), resumable.
+ * - {@linkcode Histogram}: the compact latency histogram behind every percentile.
+ * - {@linkcode CellResult}, {@linkcode CSV_COLUMNS}, {@linkcode RunResults}: the result format
+ *   (DESIGN §6); `bench/results.ts` also holds their zod schemas.
+ *
+ * @example
+ * ```ts ignore
+ * import { createDefaultEngine, resolveConfig, runMatrix } from "./mod.ts";
+ * import { createDefaultRegistry } from "../registry/mod.ts";
+ * const cells = await runMatrix(resolveConfig({ allocators: ["zsmalloc"] }, { quick: true }), {
+ *   registry: createDefaultRegistry(),
+ *   engine: createDefaultEngine(),
+ * });
+ * console.log(cells[0].pool_ratio);
+ * ```
+ *
+ * @module
+ */
+export {
+  checkConfig,
+  compileFilter,
+  ConfigError,
+  type ConfigInput,
+  configJsonSchema,
+  DEFAULTS,
+  MAX_CPUS,
+  MAX_PAGES,
+  MAX_TASKS,
+  PAGE_SIZES,
+  type ParamsInput,
+  type PluginRef,
+  type PluginRefInput,
+  QUICK,
+  readConfigFile,
+  resolveConfig,
+  type ResolveConfigOptions,
+  type ResolvedConfig,
+  type ResolvedParams,
+  type Shard,
+} from "./config.ts";
+export {
+  type CellSpec,
+  expandMatrix,
+  label,
+  type MatrixContext,
+  paramCombinations,
+  paramsLabel,
+  parseShard,
+  selectCells,
+  type SelectOptions,
+} from "./matrix.ts";
+export {
+  cv,
+  deriveRatios,
+  HistogramRecorder,
+  measureTimerFloor,
+  median,
+  runCellByName,
+  type RunCellByNameOptions,
+  runMatrix,
+  type RunMatrixOptions,
+  type TimerFloor,
+} from "./runner.ts";
+export { Histogram, HISTOGRAM_SUB_BUCKET_BITS, type HistogramSummary } from "./histogram.ts";
+export {
+  type CellResult,
+  CSV_COLUMNS,
+  type Environment,
+  type JsonlHeader,
+  OBJECT_COLUMNS,
+  RESULTS_SCHEMA_VERSION,
+  type RunResults,
+  type Tool,
+} from "./results.ts";
+export {
+  csvField,
+  formatSummaryTable,
+  type JsonlContents,
+  JsonlWriter,
+  parseCsv,
+  readJsonl,
+  readResultsJson,
+  RESULT_FILES,
+  toCsv,
+  writeAtomic,
+  writeResultsFiles,
+} from "./output.ts";
+export { collectEnvironment, TOOL_NAME, TOOL_VERSION } from "./environment.ts";
+export { formatDuration, Progress, type ProgressOptions } from "./progress.ts";
+export {
+  defaultOutDir,
+  exitCodeOf,
+  type ResumeState,
+  runSession,
+  type SessionOptions,
+  type SessionOutcome,
+} from "./session.ts";
+export type { BenchEngine, RunCellOptions } from "./engine.ts";
+export type {
+  CellCounters,
+  CellParams,
+  CellPlan,
+  CellRun,
+  OpRecorder,
+} from "../zswap/cell_types.ts";
+export { createDefaultEngine } from "./default_engine.ts";
+export { type MergeInput, type MergeOptions, mergeRuns, readRunDir } from "./cmd_merge.ts";
+export { UsageError } from "./errors.ts";
