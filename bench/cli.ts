@@ -46,11 +46,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   inspect: {
     load: () => import("./cmd_inspect.ts"),
-    summary: "show what a pool holds after a workload",
+    summary: "print an allocator's geometry (zsmalloc size classes, chunk sizes)",
   },
   compress: {
     load: () => import("./cmd_compress.ts"),
-    summary: "compress pages or files with each compressor",
+    summary: "compress a page file page by page: lengths and times",
   },
   capture: {
     load: () => import("./cmd_capture.ts"),
@@ -58,7 +58,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   },
   "kernel-check": {
     load: () => import("./cmd_kernel_check.ts"),
-    summary: "check the model against the real-kernel oracle",
+    summary: "boot a real kernel under QEMU and compare its zswap with the model",
   },
   schema: {
     load: () => import("./cmd_schema.ts"),

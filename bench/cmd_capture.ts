@@ -18,14 +18,14 @@
  *
  * Reading another process's memory needs ptrace access to it: the same user and, under Yama
  * `ptrace_scope` 1, being its parent, or root (CAP_SYS_PTRACE). Deno itself lets a program read
- * `/proc/PID/*` only with `--allow-all`, so run `deno run -A bench/cli.ts capture ...`.
+ * `/proc/PID/*` only with `--allow-all`, so run `deno task capture ...` (= `deno run -A bench/cli.ts capture`).
  *
  * @module
  */
 import { parseFlags } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 
-const USAGE = `Usage: deno run -A bench/cli.ts capture --pid PID --out FILE [--all] [--max-pages N]
+const USAGE = `Usage: deno task capture --pid PID --out FILE [--all] [--max-pages N]
 
 Writes the anonymous memory of a live process (Linux) as a page file FILE, for the pagefile
 workload, with metadata in FILE.json.
@@ -163,7 +163,7 @@ function procError(pid: number, what: string, err: unknown): UsageError {
   }
   if (err instanceof Deno.errors.NotCapable) {
     return new UsageError(
-      `Reading ${what} of process ${pid} needs --allow-all (Deno guards /proc): run "deno run -A bench/cli.ts capture ..."`,
+      `Reading ${what} of process ${pid} needs --allow-all (Deno guards /proc): run "deno task capture ..."`,
       { cause: err },
     );
   }

@@ -128,8 +128,8 @@ export async function runCellByName(
 export interface RunMatrixOptions {
   /** Resolves plugin names. */
   registry: Registry;
-  /** The frontend. */
-  engine: BenchEngine;
+  /** The frontend (default: the zswap frontend of `zswap/`). */
+  engine?: BenchEngine;
   /** Stop after abandoning the running cell (Ctrl-C). */
   signal?: AbortSignal;
   /** Cell names to skip (already finished, for `--resume`). */
@@ -166,18 +166,21 @@ export interface RunMatrixOptions {
  * @throws {RegistryError} Or {@linkcode ConfigError} for unknown names, before any cell runs.
  *
  * @example
- * ```ts ignore
- * const cells = await runMatrix(resolveConfig({ allocators: ["zbud"] }), {
- *   registry: createDefaultRegistry(),
- *   engine: createDefaultEngine(),
- * });
+ * ```ts
+ * import { createDefaultRegistry } from "../registry/mod.ts";
+ * import { resolveConfig } from "./config.ts";
+ * import { runMatrix } from "./runner.ts";
+ * const config = resolveConfig({ allocators: ["zbud"], params: { pages: 64 }, repetitions: 1 });
+ * const cells = await runMatrix(config, { registry: createDefaultRegistry() });
+ * console.assert(cells.every((c) => c.integrity_failures === 0));
  * ```
  */
 export async function runMatrix(
   config: ResolvedConfig,
   options: RunMatrixOptions,
 ): Promise<CellResult[]> {
-  const { registry, engine, signal } = options;
+  const { registry, signal } = options;
+  const engine = options.engine ?? (await import("./default_engine.ts")).createDefaultEngine();
   const all = expandMatrix(config, { registry, engine });
   const cells = selectCells(all, {
     filter: config.filter,
