@@ -1,0 +1,263 @@
+/**
+ * The `offload` compressor: any registered codec run on a simulated offload engine (a hardware
+ * compressor behind crypto_acomp). Each instance owns one Worker thread that runs the codec; calls
+ * return Promises that settle when the engine answers (plus `latency_us`), so zswap must sleep
+ * while it waits — which is what makes the 2020 sleep-while-atomic bug visible.
+ *
+ * @module
+ */
+
+import { Worker } from "node:worker_threads";
+import { z } from "zod";
+import { UsageError } from "../bench/errors.ts";
+import { formatZodIssues } from "../registry/schemas.ts";
+import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+
+/** Options of the `offload` compressor. */
+export interface OffloadOptions {
+  /** The codec the engine runs: the name of any registered compressor (default `lz4`). */
+  codec?: string;
+  /** Options for the codec's `create()` (default `{}`). */
+  codec_options?: Record<string, unknown>;
+  /**
+   * Extra completion latency per call, in microseconds (default 0): the answer is held this long
+   * after the engine gives it. Timers resolve to about 1 ms, so small values round up.
+   */
+  latency_us?: number;
+}
+
+const OffloadOptionsSchema = z.strictObject({
+  codec: z.string().min(1).default("lz4"),
+  codec_options: z.record(z.string(), z.unknown()).default({}),
+  latency_us: z.number().min(0).max(10_000_000).default(0),
+});
+
+/** Finds a compressor plugin by name (the registry's lookup); throws or returns undefined if none. */
+export type OffloadCodecResolver = (
+  name: string,
+) => CompressorPlugin | undefined | Promise<CompressorPlugin | undefined>;
+
+let codecResolver: OffloadCodecResolver | undefined;
+
+/**
+ * Set how the `offload` compressor finds the codec it wraps (the registry connects itself here).
+ * Without a resolver, only the built-in compressors are found.
+ *
+ * @param resolver Looks a compressor up by name; `undefined` restores the built-in lookup.
+ *
+ * @example
+ * ```ts
+ * import { setOffloadCodecResolver } from "./offload.ts";
+ * import { noneCompressor } from "./none.ts";
+ * setOffloadCodecResolver((name) => (name === "none" ? noneCompressor : undefined));
+ * setOffloadCodecResolver(undefined);
+ * ```
+ */
+export function setOffloadCodecResolver(resolver: OffloadCodecResolver | undefined): void {
+  codecResolver = resolver;
+}
+
+async function builtinCompressorList(): Promise<CompressorPlugin[]> {
+  const mod = await import("./mod.ts");
+  return mod.builtinCompressors;
+}
+
+/** An error as it crosses the thread boundary. */
+interface WireError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+function fromWire(e: WireError): Error {
+  if (e.name === "CompressError" && (e.code === "ENOSPC" || e.code === "EINVAL")) {
+    return new CompressError(e.code, e.message);
+  }
+  if (e.name === "UsageError") return new UsageError(e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
+
+interface Pending {
+  resolve: (n: number) => void;
+  reject: (err: unknown) => void;
+  dst: Uint8Array;
+}
+
+/** The codec runs in a worker thread; the thread is referenced only while requests are pending. */
+class WorkerOffload implements Compressor {
+  #worker: Worker;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #latencyMs: number;
+  #closed = false;
+  #ready: Promise<void>;
+
+  constructor(codec: string, codecOptions: unknown, latencyMs: number) {
+    this.#latencyMs = latencyMs;
+    this.#worker = new Worker(new URL("./_offload_worker.ts", import.meta.url));
+    this.#ready = new Promise<void>((resolve, reject) => {
+      const onInit = (m: Record<string, unknown>): void => {
+        if (m.type === "ready") {
+          this.#worker.off("message", onInit);
+          this.#worker.on("message", (msg: Record<string, unknown>) => this.#onMessage(msg));
+          this.#worker.unref();
+          resolve();
+        } else if (m.type === "init-error") {
+          this.#worker.off("message", onInit);
+          reject(fromWire(m.error as WireError));
+        }
+      };
+      this.#worker.on("message", onInit);
+      this.#worker.once("error", (err: unknown) => reject(err));
+    });
+    this.#worker.postMessage({ type: "init", codec, options: codecOptions });
+  }
+
+  /** Resolves when the engine is ready; rejects (and terminates it) when the codec failed. */
+  async ready(): Promise<void> {
+    try {
+      await this.#ready;
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  compress(src: Uint8Array, dst: Uint8Array): Promise<number> {
+    return this.#submit("compress", src, dst);
+  }
+
+  decompress(src: Uint8Array, dst: Uint8Array): Promise<number> {
+    return this.#submit("decompress", src, dst);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const p of this.#pending.values()) {
+      p.reject(new Error("Offload compressor closed with the request still pending"));
+    }
+    this.#pending.clear();
+    await this.#worker.terminate();
+  }
+
+  #submit(op: "compress" | "decompress", src: Uint8Array, dst: Uint8Array): Promise<number> {
+    if (this.#closed) return Promise.reject(new Error("Offload compressor is closed"));
+    const id = this.#nextId++;
+    const copy = src.slice();
+    return new Promise<number>((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject, dst });
+      this.#worker.postMessage(
+        { type: "op", id, op, src: copy.buffer, dstLength: dst.length },
+        [copy.buffer],
+      );
+    });
+  }
+
+  #onMessage(m: Record<string, unknown>): void {
+    const id = m.id as number;
+    const p = this.#pending.get(id);
+    if (p === undefined) return;
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#worker.unref();
+    if (m.type === "error") {
+      p.reject(fromWire(m.error as WireError));
+      return;
+    }
+    const n = m.n as number;
+    p.dst.set(new Uint8Array(m.bytes as ArrayBuffer));
+    if (this.#latencyMs > 0) setTimeout(() => p.resolve(n), this.#latencyMs);
+    else p.resolve(n);
+  }
+}
+
+/** A codec that is not a built-in runs in this thread; its answers still come later. */
+class InThreadOffload implements Compressor {
+  #codec: Compressor;
+  #latencyMs: number;
+
+  constructor(codec: Compressor, latencyMs: number) {
+    this.#codec = codec;
+    this.#latencyMs = latencyMs;
+  }
+
+  compress(src: Uint8Array, dst: Uint8Array): Promise<number> {
+    return this.#later(this.#codec.compress(src, dst));
+  }
+
+  decompress(src: Uint8Array, dst: Uint8Array): Promise<number> {
+    return this.#later(this.#codec.decompress(src, dst));
+  }
+
+  async close(): Promise<void> {
+    await this.#codec.close?.();
+  }
+
+  async #later(result: number | Promise<number>): Promise<number> {
+    const n = await result;
+    if (this.#latencyMs > 0) {
+      await new Promise<void>((resolve) => setTimeout(resolve, this.#latencyMs));
+    }
+    return n;
+  }
+}
+
+/**
+ * The `offload` compressor plugin (asynchronous). Options: `codec` (any registered compressor,
+ * default `lz4`), `codec_options`, `latency_us` (extra completion latency, default 0). A built-in
+ * codec runs in a Worker of its own (one per instance, terminated by `close()`; it never keeps the
+ * process alive while idle); a codec from a plugin module runs in this thread, answering through a
+ * Promise all the same. Byte buffers are copied to the engine and back.
+ *
+ * @example
+ * ```ts
+ * import { offloadCompressor } from "./offload.ts";
+ * const codec = await offloadCompressor.create({ codec: "none" });
+ * const dst = new Uint8Array(4096);
+ * console.assert(await codec.compress(new Uint8Array(4096).fill(1), dst) === 4096);
+ * await codec.close?.();
+ * ```
+ */
+export const offloadCompressor: CompressorPlugin = {
+  kind: "compressor",
+  name: "offload",
+  description: "Any codec on a simulated offload engine (a Worker): asynchronous, callers sleep",
+  async: true,
+  async create(options: unknown): Promise<Compressor> {
+    const input = options ?? {};
+    const parsed = OffloadOptionsSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new UsageError(
+        `Invalid options for compressor "offload": ${
+          formatZodIssues(parsed.error.issues, input)
+        } (known: codec, codec_options, latency_us)`,
+        { cause: parsed.error },
+      );
+    }
+    const o = parsed.data;
+    if (o.codec === "offload") {
+      throw new UsageError(`Compressor "offload" cannot wrap itself (set codec to another one)`);
+    }
+    const builtins = await builtinCompressorList();
+    const plugin = codecResolver !== undefined
+      ? await codecResolver(o.codec)
+      : builtins.find((p) => p.name === o.codec);
+    if (plugin === undefined) {
+      throw new UsageError(
+        `Unknown codec "${o.codec}" for compressor "offload" (known: ${
+          builtins.map((p) => p.name).join(", ")
+        })`,
+      );
+    }
+    const latencyMs = o.latency_us / 1000;
+    if (builtins.includes(plugin)) {
+      const engine = new WorkerOffload(plugin.name, o.codec_options, latencyMs);
+      await engine.ready();
+      return engine;
+    }
+    return new InThreadOffload(await plugin.create(o.codec_options), latencyMs);
+  },
+};

@@ -1,0 +1,879 @@
+/**
+ * The zswap frontend engine: executes a workload's operations over one pool, one compressor and
+ * one load strategy, with the rules of a kernel preset, and counts what happens (DESIGN §5).
+ *
+ * Model:
+ * - Tasks `0..T-1` run on CPUs `t mod C`; each is an async loop pulling ops from one shared
+ *   iterator. They interleave only where something must wait: an asynchronous codec, a contended
+ *   CPU mutex, an offset another task has in flight. With a synchronous codec nothing waits and
+ *   the whole run is one synchronous loop.
+ * - Ops on one offset keep their order: a task that pulls an op for an offset in flight queues on
+ *   that offset (FIFO) before doing anything.
+ * - Every store and every load served by zswap is timed alone (performance.now(), in ns);
+ *   generating the page, the integrity check and shrinking are outside the timed region.
+ * - Pages a store rejects go to a simulated swap device (their page id is kept); writeback
+ *   stores the page id and a hash of the bytes it decompressed, checked when the page is loaded
+ *   from the device.
+ * - LRU and writeback: one zswap-level LRU of entries for every preset. ≤ 6.4 the kernel's LRU
+ *   was per allocator page and `zpool_shrink(pool, 1)` evicted one page's buddies; we write back
+ *   entries from the LRU tail until the pool has one page fewer (at most 8 entries, else
+ *   `reject_reclaim_fail`). zsmalloc ≤ 6.1 has no shrink: every shrink counts
+ *   `reject_reclaim_fail` and writes nothing back. 6.5 on: write back until the pool can accept
+ *   again, giving up after 16 failures; 6.12 on with the second-chance `referenced` bit (a
+ *   rotation is one of those failures, as each shrink_memcg() call walks one entry). The
+ *   shrink runs right after the store that queued it, in the task that queued it, as the
+ *   shrink worker would run soon after.
+ *
+ * @module
+ */
+
+import {
+  AllocError,
+  CompressError,
+  type Compressor,
+  type LoadStrategy,
+  type Op,
+  type Workload,
+  type Zpool,
+} from "../registry/types.ts";
+import type { CellCounters, CellParams, OpRecorder } from "./cell_types.ts";
+import {
+  type ContextShared,
+  type ContextTally,
+  SleepInAtomicError,
+  TaskContext,
+} from "./_context.ts";
+import { Entry, EntryLru, KIND_POOL, KIND_RAW, KIND_SAME } from "./_entries.ts";
+import { CpuMutex } from "./_mutex.ts";
+import {
+  fillWord,
+  hashPage,
+  isSameFilled,
+  isZeroFilled,
+  pagesEqual,
+  seededRandom,
+} from "./_pages.ts";
+import { canPoolAccept, type KernelPreset, type PoolLimits, poolLimits } from "./presets.ts";
+
+/** mm/zswap.c (6.5 on): shrink_worker gives up after 16 failed reclaim attempts. */
+const MAX_RECLAIM_RETRIES = 16;
+/** ≤ 6.4 model: entries one shrink may write back while trying to free one page. */
+const ONE_PAGE_MAX_ENTRIES = 8;
+/** Pattern written over the load buffer before each load, so a load that writes nothing fails. */
+const POISON = 0xdeadbeef;
+/** With an abort signal, yield to the event loop at least this often (ms) so timers can fire. */
+const YIELD_MS = 50;
+
+const COMP_ENOSPC = -1;
+const COMP_EINVAL = -2;
+
+const DUP_FRONTSWAP = 0;
+const DUP_INVALIDATE_FIRST = 1;
+const DUP_REPLACE = 2;
+
+/** What the engine needs: resolved plugins, instances and parameters. */
+export interface FrontendSetup {
+  /** The kernel preset. */
+  preset: KernelPreset;
+  /** Cell parameters. */
+  params: CellParams;
+  /** The pool. */
+  pool: Zpool;
+  /** The allocator's name (zsmalloc rules, violation sites). */
+  allocatorName: string;
+  /** May the caller sleep while a handle is mapped? */
+  poolSleepMapped: boolean;
+  /** The compressor instance. */
+  compressor: Compressor;
+  /** Is it asynchronous? */
+  compressorAsync: boolean;
+  /** The workload instance. */
+  workload: Workload;
+  /** The load strategy. */
+  strategy: LoadStrategy;
+  /** Its name (violation sites). */
+  strategyName: string;
+  /** Where latencies go. */
+  recorder: OpRecorder;
+  /** Aborts the run. */
+  signal?: AbortSignal;
+}
+
+/** New counters, all zero. */
+export function zeroCounters(): CellCounters {
+  return {
+    stored_pages: 0,
+    pool_total_size: 0,
+    pool_pages: 0,
+    same_filled_pages: 0,
+    zero_pages: 0,
+    stored_incompressible_pages: 0,
+    reject_compress_poor: 0,
+    reject_compress_fail: 0,
+    reject_alloc_fail: 0,
+    reject_kmemcache_fail: 0,
+    reject_reclaim_fail: 0,
+    pool_limit_hit: 0,
+    written_back_pages: 0,
+    duplicate_entry: 0,
+    decompress_fail: 0,
+    original_bytes: 0,
+    compressed_bytes: 0,
+    pool_pages_end: 0,
+    stored_pages_end: 0,
+    bytes_bounced: 0,
+    trylock_failed: 0,
+    violations: 0,
+    integrity_failures: 0,
+    stores: 0,
+    loads: 0,
+    load_hits: 0,
+    invalidates: 0,
+    load_failed: 0,
+    keepalive: 0,
+  };
+}
+
+/** The engine of one cell. Use once: `await run()`, then `result()`. */
+export class Frontend {
+  readonly #counters: CellCounters = zeroCounters();
+  readonly #tally: ContextTally;
+  readonly #pool: Zpool;
+  readonly #workload: Workload;
+  readonly #strategy: LoadStrategy;
+  readonly #recorder: OpRecorder;
+  readonly #signal: AbortSignal | undefined;
+  readonly #ctxs: TaskContext[] = [];
+  readonly #ops: Iterator<Op>;
+  readonly #pageSize: number;
+  readonly #concurrent: boolean;
+
+  // Preset rules, read once.
+  readonly #zeroPages: boolean;
+  readonly #sameFilled: boolean;
+  readonly #storeMutex: boolean;
+  readonly #storeIncompressible: boolean;
+  readonly #headerBytes: number;
+  readonly #dupRule: number;
+  readonly #compressFailCounter: boolean;
+  readonly #enospcPoor: boolean;
+  readonly #zsmallocTooBigAllocFail: boolean;
+  readonly #exclusive: boolean;
+  readonly #rotateOnLoad: boolean;
+  readonly #secondChance: boolean;
+  readonly #newLimitRule: boolean;
+  readonly #shrinkOnThreshold: boolean;
+  readonly #shrinkOnePage: boolean;
+  readonly #canWriteback: boolean;
+  readonly #limits: PoolLimits;
+
+  // State.
+  readonly #tree = new Map<number, Entry>();
+  readonly #lru = new EntryLru();
+  readonly #freeEntries: Entry[] = [];
+  readonly #zeromap = new Map<number, number>();
+  readonly #device = new Map<number, number>();
+  readonly #deviceHash = new Map<number, number>();
+  readonly #inFlight = new Map<number, (() => void)[] | null>();
+  #reachedFull = false;
+  #shrinkRequested = false;
+  #shrinking = false;
+  #failure: unknown = undefined;
+  #opsSinceCheck = 0;
+  #lastYield = 0;
+
+  // Live totals and their snapshot at the pool's high-water mark.
+  #storedNow = 0;
+  #sameNow = 0;
+  #rawNow = 0;
+  #compressedNow = 0;
+  #hwPages = 0;
+  #hwStored = 0;
+  #hwSame = 0;
+  #hwRaw = 0;
+  #hwCompressed = 0;
+
+  /** @param s The cell's setup. */
+  constructor(s: FrontendSetup) {
+    const p = s.params;
+    const preset = s.preset;
+    this.#pool = s.pool;
+    this.#workload = s.workload;
+    this.#strategy = s.strategy;
+    this.#recorder = s.recorder;
+    this.#signal = s.signal;
+    this.#pageSize = p.pageSize;
+    this.#concurrent = p.tasks > 1;
+    this.#zeroPages = preset.zeroPages;
+    this.#sameFilled = preset.sameFilled;
+    this.#storeMutex = preset.storeLock === "mutex";
+    this.#storeIncompressible = preset.storeIncompressible;
+    this.#headerBytes = Object.hasOwn(preset.headerBytes, s.allocatorName)
+      ? preset.headerBytes[s.allocatorName]
+      : 0;
+    this.#dupRule = preset.duplicates === "frontswap"
+      ? DUP_FRONTSWAP
+      : preset.duplicates === "invalidate-first"
+      ? DUP_INVALIDATE_FIRST
+      : DUP_REPLACE;
+    this.#compressFailCounter = preset.compressFailCounter;
+    this.#enospcPoor = preset.compressEnospcPoor;
+    const isZsmalloc = s.allocatorName === "zsmalloc";
+    this.#zsmallocTooBigAllocFail = isZsmalloc && preset.zsmallocTooBig === "reject_alloc_fail";
+    this.#exclusive = preset.exclusiveLoads;
+    this.#rotateOnLoad = preset.loadRotatesLru;
+    this.#secondChance = preset.secondChance;
+    this.#newLimitRule = preset.limitRule === "new";
+    this.#shrinkOnThreshold = preset.shrinkOnThreshold;
+    this.#shrinkOnePage = preset.shrinkGoal === "one-page";
+    this.#canWriteback = !isZsmalloc || preset.zsmallocWriteback;
+    this.#limits = poolLimits(
+      preset.limitRule,
+      p.totalRamPages,
+      p.maxPoolPercent,
+      p.acceptThresholdPercent,
+    );
+    this.#tally = { bytes_bounced: 0, trylock_failed: 0, violations: 0, keepalive: 0, sites: [] };
+    const shared: ContextShared = {
+      allocatorName: s.allocatorName,
+      strategyName: s.strategyName,
+      strict: p.strict,
+      bounceFailRate: p.bounceFailRate,
+      random: seededRandom(p.seed),
+      tally: this.#tally,
+    };
+    const mutexes: CpuMutex[] = [];
+    const buffers: Uint8Array[] = [];
+    for (let c = 0; c < p.cpus; c++) {
+      mutexes.push(new CpuMutex(c));
+      // Each CPU buffer owns its ArrayBuffer, so read-begin can tell a copy from a page view.
+      buffers.push(new Uint8Array(preset.bufferPages * p.pageSize));
+    }
+    for (let t = 0; t < p.tasks; t++) {
+      const cpu = t % p.cpus;
+      this.#ctxs.push(
+        new TaskContext({
+          task: t,
+          cpu,
+          pool: s.pool,
+          poolSleepMapped: s.poolSleepMapped,
+          compressor: s.compressor,
+          compressorAsync: s.compressorAsync,
+          mutex: mutexes[cpu],
+          buffer: buffers[cpu],
+          pageSize: p.pageSize,
+          rawCopy: preset.storeIncompressible,
+          shared,
+        }),
+      );
+    }
+    this.#ops = s.workload.ops()[Symbol.iterator]();
+  }
+
+  /**
+   * Run every operation of the workload.
+   * @throws The first error of any task: a strict-mode violation, an abort, a bug.
+   */
+  async run(): Promise<void> {
+    this.#lastYield = performance.now();
+    const tasks: Promise<void>[] = [];
+    for (const ctx of this.#ctxs) tasks.push(this.#taskLoop(ctx));
+    await Promise.all(tasks);
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** The counters and the first violation sites, after `run()`. */
+  result(): { counters: CellCounters; violationSites: string[] } {
+    const c = this.#counters;
+    const t = this.#tally;
+    c.bytes_bounced = t.bytes_bounced;
+    c.trylock_failed = t.trylock_failed;
+    c.violations = t.violations;
+    c.keepalive = t.keepalive;
+    c.pool_pages = this.#hwPages;
+    c.pool_total_size = this.#hwPages * this.#pageSize;
+    c.stored_pages = this.#hwStored;
+    c.same_filled_pages = this.#hwSame;
+    c.stored_incompressible_pages = this.#hwRaw;
+    c.compressed_bytes = this.#hwCompressed;
+    c.original_bytes = this.#hwStored * this.#pageSize;
+    c.pool_pages_end = this.#pool.totalPages();
+    c.stored_pages_end = this.#storedNow;
+    return { counters: { ...c }, violationSites: [...t.sites] };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tasks
+
+  async #taskLoop(ctx: TaskContext): Promise<void> {
+    const concurrent = this.#concurrent;
+    const signal = this.#signal;
+    const ops = this.#ops;
+    try {
+      for (;;) {
+        if (this.#failure !== undefined) return;
+        if (signal !== undefined && (++this.#opsSinceCheck & 255) === 0) {
+          await this.#checkpoint(signal);
+        }
+        const next = ops.next();
+        if (next.done === true) return;
+        const op = next.value;
+        // Workloads may reuse the op object: read it before anything can interleave.
+        const kind = op.op;
+        const offset = op.offset;
+        const pageId = op.pageId;
+        if (concurrent) {
+          const wait = this.#acquire(offset);
+          if (wait !== undefined) await wait;
+          ctx.held.push(offset);
+        }
+        if (kind === "store") {
+          const r = this.#timedStore(ctx, offset, pageId);
+          if (r !== undefined) await r;
+        } else if (kind === "load") {
+          const r = this.#timedLoad(ctx, offset);
+          if (r !== undefined) await r;
+        } else if (kind === "invalidate") {
+          this.#invalidate(offset);
+        } else {
+          throw new TypeError(
+            `Unknown op ${
+              JSON.stringify(kind)
+            } at offset ${offset} (expected store, load or invalidate)`,
+          );
+        }
+        if (concurrent) this.#releaseHeld(ctx, offset);
+        if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
+      }
+    } catch (err) {
+      if (this.#failure === undefined) this.#failure = err;
+      ctx.releaseAll();
+      while (ctx.held.length > 0) this.#release(ctx.held.pop()!);
+    }
+  }
+
+  async #checkpoint(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    if (performance.now() - this.#lastYield < YIELD_MS) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    this.#lastYield = performance.now();
+    signal.throwIfAborted();
+  }
+
+  /** Take an offset: at once when nobody has it in flight, else queue (FIFO). */
+  #acquire(offset: number): Promise<void> | undefined {
+    const q = this.#inFlight.get(offset);
+    if (q === undefined) {
+      this.#inFlight.set(offset, null);
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      if (q === null) this.#inFlight.set(offset, [resolve]);
+      else q.push(resolve);
+    });
+  }
+
+  /** Give an offset up: the first waiter, if any, now holds it. */
+  #release(offset: number): void {
+    const q = this.#inFlight.get(offset);
+    if (q === null || q === undefined || q.length === 0) {
+      this.#inFlight.delete(offset);
+      return;
+    }
+    q.shift()!();
+  }
+
+  #releaseHeld(ctx: TaskContext, offset: number): void {
+    const i = ctx.held.lastIndexOf(offset);
+    if (i >= 0) ctx.held.splice(i, 1);
+    this.#release(offset);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Store
+
+  #timedStore(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
+    this.#workload.page(pageId, ctx.page);
+    this.#counters.stores++;
+    const t0 = performance.now();
+    const r = this.#store(ctx, offset, pageId);
+    if (r !== undefined) return this.#storeTimedAsync(r, t0);
+    this.#recorder.store((performance.now() - t0) * 1e6);
+    return undefined;
+  }
+
+  async #storeTimedAsync(pending: Promise<void>, t0: number): Promise<void> {
+    await pending;
+    this.#recorder.store((performance.now() - t0) * 1e6);
+  }
+
+  /** zswap_store (plus the swap code's zero-page check from 6.12). */
+  #store(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
+    if (this.#zeroPages) {
+      // mm/page_io.c (D6.12): zero-filled folios go to the swap zeromap, never to zswap.
+      if (isZeroFilled(ctx.pageWords)) {
+        this.#storeZero(offset, pageId);
+        return undefined;
+      }
+      if (this.#zeromap.size !== 0) this.#zeromap.delete(offset);
+    }
+    // The page goes to zswap or is written to the device again: the old device copy is stale.
+    if (this.#device.size !== 0 && this.#device.delete(offset)) this.#deviceHash.delete(offset);
+    let old = this.#tree.get(offset);
+    if (old !== undefined && this.#dupRule !== DUP_REPLACE) {
+      // mm/frontswap.c (≤ 6.5) invalidates a dup before zswap sees the store; mm/zswap.c (6.6-6.8)
+      // invalidates it first and counts duplicate_entry.
+      this.#tree.delete(offset);
+      this.#freeEntry(old);
+      if (this.#dupRule === DUP_INVALIDATE_FIRST) this.#counters.duplicate_entry++;
+      old = undefined;
+    }
+    if (this.#limitRejects()) {
+      this.#reject(offset, pageId, old);
+      return undefined;
+    }
+    if (this.#sameFilled && isSameFilled(ctx.pageWords)) {
+      // mm/zswap.c (D6.1): a page of one repeated word is stored as the word.
+      const e = this.#newEntry(offset, pageId, KIND_SAME);
+      e.valueLo = ctx.pageWords[0];
+      e.valueHi = ctx.pageWords[1];
+      this.#insert(e, old);
+      return undefined;
+    }
+    ctx.phase = "store";
+    ctx.opOffset = offset;
+    ctx.opPageId = pageId;
+    ctx.opOld = old;
+    if (this.#storeMutex) {
+      const wait = ctx.lock();
+      if (wait instanceof Promise) return this.#storeAfterLock(ctx, wait);
+    } else {
+      ctx.preemptDisable(); // mm/zswap.c (D5.10): get_cpu_var(zswap_dstmem)
+    }
+    return this.#storeLocked(ctx);
+  }
+
+  async #storeAfterLock(ctx: TaskContext, wait: Promise<void>): Promise<void> {
+    await wait;
+    const r = this.#storeLocked(ctx);
+    if (r !== undefined) await r;
+  }
+
+  #storeLocked(ctx: TaskContext): Promise<void> | undefined {
+    let dlen: number | Promise<number>;
+    try {
+      dlen = ctx.compress(ctx.page, ctx.dst);
+    } catch (err) {
+      dlen = compressErrorCode(err);
+    }
+    if (typeof dlen !== "number") return this.#storeAfterCompress(ctx, dlen);
+    this.#storeCompressed(ctx, dlen);
+    return undefined;
+  }
+
+  async #storeAfterCompress(ctx: TaskContext, pending: Promise<number>): Promise<void> {
+    let dlen: number;
+    try {
+      dlen = await pending;
+    } catch (err) {
+      dlen = compressErrorCode(err);
+    }
+    this.#storeCompressed(ctx, dlen);
+  }
+
+  #storeUnlock(ctx: TaskContext): void {
+    if (this.#storeMutex) ctx.unlock();
+    else ctx.preemptEnable();
+  }
+
+  /** After compression (dlen >= 0) or a compressor error (COMP_ENOSPC, COMP_EINVAL). */
+  #storeCompressed(ctx: TaskContext, dlen: number): void {
+    const offset = ctx.opOffset;
+    const pageId = ctx.opPageId;
+    const old = ctx.opOld;
+    ctx.opOld = undefined;
+    const pageSize = this.#pageSize;
+    let kind = KIND_POOL;
+    let len = dlen;
+    if (dlen < 0 || (this.#storeIncompressible && (dlen === 0 || dlen >= pageSize))) {
+      if (this.#storeIncompressible) {
+        // mm/zswap.c (D7.2): comp_ret != 0 || dlen == 0 || dlen >= PAGE_SIZE -> store the page.
+        kind = KIND_RAW;
+        len = pageSize;
+      } else {
+        this.#storeUnlock(ctx);
+        if (dlen === COMP_ENOSPC && this.#enospcPoor) {
+          this.#counters.reject_compress_poor++; // mm/zswap.c (D6.12): -ENOSPC is "poor"
+        } else if (this.#compressFailCounter) {
+          this.#counters.reject_compress_fail++; // mm/zswap.c (≈6.6 on)
+        } // mm/zswap.c (D5.10, D6.1): a compressor error rejects with no counter
+        this.#reject(offset, pageId, old);
+        return;
+      }
+    } else {
+      this.#tally.keepalive += dlen;
+    }
+    const hb = this.#headerBytes;
+    let handle: number;
+    try {
+      handle = this.#pool.malloc(hb + len);
+    } catch (err) {
+      this.#storeUnlock(ctx);
+      if (!(err instanceof AllocError)) throw err;
+      this.#countAllocError(err.code);
+      this.#reject(offset, pageId, old);
+      return;
+    }
+    const obj = ctx.map(handle, "wo");
+    if (hb !== 0) writeHeader(obj, offset, hb);
+    obj.set(kind === KIND_RAW ? ctx.page : ctx.dst.subarray(0, len), hb);
+    ctx.unmap(handle);
+    this.#storeUnlock(ctx);
+    const e = this.#newEntry(offset, pageId, kind);
+    e.handle = handle;
+    e.length = len;
+    e.headerBytes = hb;
+    this.#insert(e, old);
+  }
+
+  #countAllocError(code: string): void {
+    if (code === "ENOSPC" || code === "E2BIG") {
+      // Too big for the allocator: reject_compress_poor, except zsmalloc in 5.10/6.1 where
+      // zs_malloc's error reached zswap as -1 / -EINVAL (mm/zsmalloc.c D5.10, D6.1).
+      if (this.#zsmallocTooBigAllocFail) this.#counters.reject_alloc_fail++;
+      else this.#counters.reject_compress_poor++;
+    } else {
+      this.#counters.reject_alloc_fail++;
+    }
+  }
+
+  /** The pool-limit checks of the preset's era; true means reject. */
+  #limitRejects(): boolean {
+    const pages = this.#pool.totalPages();
+    const limits = this.#limits;
+    if (this.#newLimitRule) {
+      // mm/zswap.c (D6.12) zswap_check_limits
+      if (pages >= limits.maxPages) {
+        this.#counters.pool_limit_hit++;
+        this.#reachedFull = true;
+      } else if (this.#reachedFull && pages <= limits.thresholdPages) {
+        this.#reachedFull = false;
+      }
+      return this.#reachedFull;
+    }
+    // mm/zswap.c (D6.1): zswap_is_full, then zswap_can_accept while reached_full
+    if (limits.maxPages < pages) {
+      this.#counters.pool_limit_hit++;
+      this.#reachedFull = true;
+      this.#shrinkRequested = true;
+      return true;
+    }
+    if (this.#reachedFull) {
+      if (!canPoolAccept(limits, pages)) {
+        if (this.#shrinkOnThreshold) this.#shrinkRequested = true;
+        return true;
+      }
+      this.#reachedFull = false;
+    }
+    return false;
+  }
+
+  /** A refused store: the page is written to the swap device; a stale entry is erased. */
+  #reject(offset: number, pageId: number, old: Entry | undefined): void {
+    if (old !== undefined) {
+      // mm/zswap.c (D6.12): on failure, erase the stale entry at the offset.
+      this.#tree.delete(offset);
+      this.#freeEntry(old);
+    }
+    this.#device.set(offset, pageId);
+    this.#deviceHash.delete(offset);
+    // mm/zswap.c (D6.12): a failed store queues the shrink worker while reached_full.
+    if (this.#newLimitRule && this.#reachedFull) this.#shrinkRequested = true;
+  }
+
+  #storeZero(offset: number, pageId: number): void {
+    const old = this.#tree.get(offset);
+    if (old !== undefined) {
+      this.#tree.delete(offset);
+      this.#freeEntry(old);
+    }
+    if (this.#device.size !== 0 && this.#device.delete(offset)) this.#deviceHash.delete(offset);
+    this.#zeromap.set(offset, pageId);
+    this.#counters.zero_pages++;
+  }
+
+  #newEntry(offset: number, pageId: number, kind: number): Entry {
+    const e = this.#freeEntries.pop() ?? new Entry();
+    e.offset = offset;
+    e.pageId = pageId;
+    e.kind = kind;
+    e.handle = -1;
+    e.length = 0;
+    e.headerBytes = 0;
+    e.referenced = false;
+    return e;
+  }
+
+  #insert(e: Entry, old: Entry | undefined): void {
+    this.#tree.set(e.offset, e);
+    if (e.kind !== KIND_SAME) {
+      // mm/zswap.c (D6.12): new entries go on the LRU with referenced set.
+      e.referenced = true;
+      this.#lru.pushHead(e);
+    }
+    if (old !== undefined) this.#freeEntry(old); // replaced (xarray): free the stale entry
+    this.#storedNow++;
+    this.#compressedNow += e.length;
+    if (e.kind === KIND_SAME) this.#sameNow++;
+    else if (e.kind === KIND_RAW) this.#rawNow++;
+    const pages = this.#pool.totalPages();
+    if (pages >= this.#hwPages) {
+      // The latest moment the pool was at its largest.
+      this.#hwPages = pages;
+      this.#hwStored = this.#storedNow;
+      this.#hwSame = this.#sameNow;
+      this.#hwRaw = this.#rawNow;
+      this.#hwCompressed = this.#compressedNow;
+    }
+  }
+
+  /** Free an entry's object and forget it (the caller removes it from the tree). */
+  #freeEntry(e: Entry): void {
+    if (e.kind !== KIND_SAME) {
+      this.#pool.free(e.handle);
+      this.#lru.remove(e);
+    }
+    this.#storedNow--;
+    this.#compressedNow -= e.length;
+    if (e.kind === KIND_SAME) this.#sameNow--;
+    else if (e.kind === KIND_RAW) this.#rawNow--;
+    e.handle = -1;
+    this.#freeEntries.push(e);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Load and invalidate
+
+  #timedLoad(ctx: TaskContext, offset: number): Promise<void> | undefined {
+    this.#counters.loads++;
+    ctx.pageWords.fill(POISON);
+    const t0 = performance.now();
+    const e = this.#tree.get(offset);
+    if (e === undefined) {
+      this.#loadElsewhere(ctx, offset);
+      return undefined;
+    }
+    const expectedId = e.pageId;
+    let n: number | Promise<number>;
+    if (e.kind === KIND_SAME) {
+      fillWord(ctx.pageWords, e.valueLo, e.valueHi); // mm/zswap.c (D6.1): memset_l
+      n = this.#pageSize;
+    } else {
+      ctx.phase = "load";
+      ctx.kmallocFailed = false;
+      try {
+        n = this.#strategy(ctx, e, ctx.page);
+      } catch (err) {
+        this.#loadFailed(ctx, err);
+        return undefined;
+      }
+      if (typeof n !== "number") return this.#loadTimedAsync(ctx, e, expectedId, n, t0);
+    }
+    if (n === this.#pageSize) this.#afterLoad(e);
+    const t1 = performance.now();
+    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    return undefined;
+  }
+
+  async #loadTimedAsync(
+    ctx: TaskContext,
+    e: Entry,
+    expectedId: number,
+    pending: Promise<number>,
+    t0: number,
+  ): Promise<void> {
+    let n: number;
+    try {
+      n = await pending;
+    } catch (err) {
+      this.#loadFailed(ctx, err);
+      return;
+    }
+    if (n === this.#pageSize) this.#afterLoad(e);
+    const t1 = performance.now();
+    this.#loadDone(ctx, expectedId, n, t1 - t0);
+  }
+
+  /** A load whose strategy threw: count it if it is a decompression or bounce failure. */
+  #loadFailed(ctx: TaskContext, err: unknown): void {
+    if (err instanceof SleepInAtomicError) throw err;
+    const decompressError = err instanceof CompressError;
+    if (!decompressError && !ctx.kmallocFailed) throw err;
+    ctx.releaseAll();
+    if (decompressError) this.#counters.decompress_fail++;
+    this.#counters.load_failed++;
+  }
+
+  /** Exclusive loads erase the entry (D6.12); 6.8 moves it to the LRU head (T ≈6.7). */
+  #afterLoad(e: Entry): void {
+    if (this.#exclusive) {
+      this.#tree.delete(e.offset);
+      this.#freeEntry(e);
+    } else if (this.#rotateOnLoad && e.onLru) {
+      this.#lru.moveToHead(e);
+    }
+  }
+
+  #loadDone(ctx: TaskContext, expectedId: number, n: number, ms: number): void {
+    if (n !== this.#pageSize) {
+      this.#counters.decompress_fail++;
+      this.#counters.load_failed++;
+      return;
+    }
+    this.#recorder.load(ms * 1e6);
+    this.#counters.load_hits++;
+    this.#tally.keepalive += n;
+    this.#workload.page(expectedId, ctx.expect);
+    if (!pagesEqual(ctx.pageWords, ctx.expectWords)) this.#counters.integrity_failures++;
+  }
+
+  /** A load zswap does not serve: the zeromap (6.12 on), the swap device, or nothing (a miss). */
+  #loadElsewhere(ctx: TaskContext, offset: number): void {
+    if (this.#zeromap.size !== 0) {
+      const id = this.#zeromap.get(offset);
+      if (id !== undefined) {
+        ctx.page.fill(0);
+        this.#workload.page(id, ctx.expect);
+        if (!pagesEqual(ctx.pageWords, ctx.expectWords)) this.#counters.integrity_failures++;
+        return;
+      }
+    }
+    const id = this.#device.get(offset);
+    if (id === undefined) return;
+    this.#workload.page(id, ctx.page);
+    const hash = this.#deviceHash.get(offset);
+    if (hash !== undefined && hashPage(ctx.pageWords) !== hash) {
+      this.#counters.integrity_failures++;
+    }
+  }
+
+  #invalidate(offset: number): void {
+    this.#counters.invalidates++;
+    const e = this.#tree.get(offset);
+    if (e !== undefined) {
+      this.#tree.delete(offset);
+      this.#freeEntry(e);
+    }
+    if (this.#zeromap.size !== 0) this.#zeromap.delete(offset);
+    if (this.#device.size !== 0 && this.#device.delete(offset)) this.#deviceHash.delete(offset);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Shrink and writeback
+
+  async #shrink(ctx: TaskContext): Promise<void> {
+    this.#shrinkRequested = false;
+    this.#shrinking = true;
+    try {
+      if (!this.#canWriteback) {
+        // mm/zswap.c (D6.1): zsmalloc has no zpool shrink; the worker counts a failure.
+        this.#counters.reject_reclaim_fail++;
+        return;
+      }
+      const counters = this.#counters;
+      const lru = this.#lru;
+      const pool = this.#pool;
+      const start = pool.totalPages();
+      let failures = 0;
+      let written = 0;
+      for (;;) {
+        const pages = pool.totalPages();
+        if (this.#shrinkOnePage ? pages < start : canPoolAccept(this.#limits, pages)) return;
+        if (this.#shrinkOnePage && written >= ONE_PAGE_MAX_ENTRIES) {
+          counters.reject_reclaim_fail++;
+          return;
+        }
+        const e = lru.tail;
+        if (e === null) {
+          counters.reject_reclaim_fail++; // nothing left to write back
+          return;
+        }
+        if (this.#secondChance && e.referenced) {
+          // mm/zswap.c (D6.12) shrink_memcg_cb: referenced -> clear, rotate, skip once. The
+          // worker walks one entry per shrink_memcg() call, and a call that wrote nothing back
+          // counts as a failure (no debugfs counter).
+          e.referenced = false;
+          lru.moveToHead(e);
+          if (++failures >= MAX_RECLAIM_RETRIES) return;
+          continue;
+        }
+        if (this.#concurrent && this.#inFlight.has(e.offset)) {
+          // The page is in the swap cache (a load or store in flight): -EEXIST.
+          counters.reject_reclaim_fail++;
+          lru.moveToHead(e);
+          if (++failures >= MAX_RECLAIM_RETRIES) return;
+          continue;
+        }
+        if (await this.#writeback(ctx, e)) written++;
+        else if (++failures >= MAX_RECLAIM_RETRIES) return;
+      }
+    } finally {
+      this.#shrinking = false;
+    }
+  }
+
+  /** Decompress an entry through the load strategy, write it to the device, free it. */
+  async #writeback(ctx: TaskContext, e: Entry): Promise<boolean> {
+    const offset = e.offset;
+    this.#lru.remove(e);
+    if (this.#concurrent) {
+      this.#inFlight.set(offset, null);
+      ctx.held.push(offset);
+    }
+    ctx.phase = "writeback";
+    ctx.kmallocFailed = false;
+    let n: number;
+    const t0 = performance.now();
+    try {
+      const r = this.#strategy(ctx, e, ctx.wbPage);
+      n = typeof r === "number" ? r : await r;
+    } catch (err) {
+      if (err instanceof SleepInAtomicError) throw err;
+      if (!(err instanceof CompressError) && !ctx.kmallocFailed) throw err;
+      ctx.releaseAll();
+      if (err instanceof CompressError) this.#counters.decompress_fail++;
+      n = -1;
+    }
+    const t1 = performance.now();
+    const ok = n === this.#pageSize;
+    if (ok) {
+      this.#recorder.writeback((t1 - t0) * 1e6);
+      this.#tally.keepalive += n;
+      this.#device.set(offset, e.pageId);
+      this.#deviceHash.set(offset, hashPage(ctx.wbWords));
+      this.#tree.delete(offset);
+      this.#freeEntry(e);
+      this.#counters.written_back_pages++;
+    } else {
+      if (n >= 0) this.#counters.decompress_fail++;
+      this.#counters.reject_reclaim_fail++;
+      this.#lru.pushHead(e);
+    }
+    if (this.#concurrent) this.#releaseHeld(ctx, offset);
+    return ok;
+  }
+}
+
+function compressErrorCode(err: unknown): number {
+  if (err instanceof CompressError) return err.code === "ENOSPC" ? COMP_ENOSPC : COMP_EINVAL;
+  throw err;
+}
+
+/** mm/zswap.c (D6.1): struct zswap_header { swp_entry_t swpentry; } in front of the data. */
+function writeHeader(obj: Uint8Array, offset: number, hb: number): void {
+  let v = offset;
+  for (let i = 0; i < hb; i++) {
+    obj[i] = i < 8 ? v & 0xff : 0;
+    v = Math.floor(v / 256);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The zswap frontend: store, load, invalidate and writeback over a simulated pool, with the
+ * load-path strategies the kernel went through and presets for each kernel version.
+ *
+ * - {@linkcode runCell} runs one cell of the matrix and returns its counters.
+ * - {@linkcode builtinStrategies}: `sleep-mapped`, `bounce-alloc`, `trylock-bounce`,
+ *   `percpu-buffer`, `async-only-copy`, `read-begin`, `sg-read`.
+ * - {@linkcode PRESETS} / {@linkcode getPreset}: `5.10`, `5.11`, `5.12`, `6.1`, `6.8`, `6.12`,
+ *   `6.18`, `latest`.
+ *
+ * @example
+ * ```ts
+ * import { builtinStrategies, getPreset } from "./mod.ts";
+ * console.assert(builtinStrategies.some((s) => s.name === getPreset("6.8").strategy));
+ * ```
+ *
+ * @module
+ */
+
+export { runCell } from "./run_cell.ts";
+export type { RunCellOptions } from "./run_cell.ts";
+export {
+  asyncOnlyCopyStrategy,
+  bounceAllocStrategy,
+  builtinStrategies,
+  percpuBufferStrategy,
+  readBeginStrategy,
+  sgReadStrategy,
+  sleepMappedStrategy,
+  trylockBounceStrategy,
+} from "./strategies.ts";
+export type { BounceAllocOptions } from "./strategies.ts";
+export { canPoolAccept, getPreset, isPoolFull, poolLimits, PRESETS } from "./presets.ts";
+export type {
+  DuplicateRule,
+  KernelPreset,
+  LimitRule,
+  PoolLimits,
+  PresetZsmallocOptions,
+  ShrinkGoal,
+} from "./presets.ts";
+export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./cell_types.ts";

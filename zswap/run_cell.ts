@@ -1,0 +1,149 @@
+/**
+ * `runCell()`: run one cell of the matrix through the zswap frontend: a fresh arena and pool, a
+ * compressor instance, a workload stream, the load strategy and the kernel preset's rules.
+ *
+ * @module
+ */
+
+import { createArena } from "../allocators/arena.ts";
+import type { Compressor, StrategyPlugin, Workload } from "../registry/types.ts";
+import type { CellParams, CellPlan, CellRun, OpRecorder } from "./cell_types.ts";
+import { cryptoCompStrategy } from "./_crypto_comp.ts";
+import { Frontend } from "./_frontend.ts";
+import { getPreset, type KernelPreset } from "./presets.ts";
+import { builtinStrategies } from "./strategies.ts";
+
+/** Options of {@linkcode runCell}. */
+export interface RunCellOptions {
+  /** Aborts the cell: `runCell` rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Run one cell: execute the workload's operations through the zswap frontend with the plan's
+ * allocator, compressor, load strategy (the preset's own when the plan has none) and kernel
+ * preset, timing each store and load, and return the counters. For zsmalloc the preset's class
+ * rule and chain size are merged under the plan's allocator options (the user's win).
+ *
+ * @param plan The cell, plugins resolved.
+ * @param recorder Receives each store, load and writeback latency (ns) as it is measured.
+ * @param options `signal` to abort.
+ * @returns The strategy that ran, the counters, the first violation sites, allocator stats.
+ * @throws {Error} An unknown preset; strict mode's first sleep in atomic context; an abort; bad
+ * plugin options (from the plugins' `create()`).
+ *
+ * @example
+ * ```ts ignore
+ * import { runCell } from "./run_cell.ts";
+ * const run = await runCell(plan, { store() {}, load() {}, writeback() {} });
+ * console.log(run.counters.pool_pages, run.counters.integrity_failures);
+ * ```
+ */
+export async function runCell(
+  plan: CellPlan,
+  recorder: OpRecorder,
+  options: RunCellOptions = {},
+): Promise<CellRun> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const preset = getPreset(plan.preset);
+  const params = plan.params;
+  checkParams(params);
+
+  const strategyPlugin = plan.strategy ?? presetStrategy(preset);
+  const strategy = strategyPlugin.create(
+    mergeOptions(
+      preset.strategyOptions[strategyPlugin.name],
+      plan.strategy ? plan.strategyOptions : undefined,
+    ),
+  );
+
+  // The pool limit is zswap's; the arena only stops a pool from outgrowing RAM.
+  const arena = createArena(params.pageSize, { limitPages: Math.max(1, params.totalRamPages) });
+  const allocatorOptions = plan.allocator.name === "zsmalloc"
+    ? mergeOptions(preset.zsmallocOptions, plan.allocatorOptions)
+    : plan.allocatorOptions;
+  const pool = plan.allocator.create({
+    arena,
+    pageSize: params.pageSize,
+    cpus: params.cpus,
+    options: allocatorOptions,
+  });
+
+  let compressor: Compressor | undefined;
+  let workload: Workload | undefined;
+  try {
+    compressor = await plan.compressor.create(plan.compressorOptions);
+    workload = await plan.workload.create({
+      pageSize: params.pageSize,
+      seed: params.seed,
+      pages: params.pages,
+      options: plan.workloadOptions,
+    });
+    const frontend = new Frontend({
+      preset,
+      params,
+      pool,
+      allocatorName: plan.allocator.name,
+      poolSleepMapped: plan.allocator.sleepMapped,
+      compressor,
+      compressorAsync: plan.compressor.async,
+      workload,
+      strategy,
+      strategyName: strategyPlugin.name,
+      recorder,
+      signal,
+    });
+    await frontend.run();
+    const { counters, violationSites } = frontend.result();
+    return {
+      strategy: strategyPlugin.name,
+      counters,
+      violationSites,
+      allocatorStats: pool.stats(),
+    };
+  } finally {
+    workload?.close?.();
+    await compressor?.close?.();
+  }
+}
+
+/** The plugin of a preset's default strategy. */
+function presetStrategy(preset: KernelPreset): StrategyPlugin {
+  if (preset.strategy === cryptoCompStrategy.name) return cryptoCompStrategy;
+  const found = builtinStrategies.find((s) => s.name === preset.strategy);
+  if (found === undefined) {
+    throw new Error(`Kernel preset "${preset.name}" names unknown strategy "${preset.strategy}"`);
+  }
+  return found;
+}
+
+/** Defaults under the user's options when both are plain objects; else the user's as given. */
+function mergeOptions(defaults: object | undefined, user: unknown): unknown {
+  if (defaults === undefined) return user;
+  if (user === undefined || user === null) return { ...defaults };
+  if (typeof user !== "object" || Array.isArray(user)) return user;
+  return { ...defaults, ...user };
+}
+
+function checkParams(p: CellParams): void {
+  const positive: [string, number][] = [
+    ["cpus", p.cpus],
+    ["tasks", p.tasks],
+    ["pageSize", p.pageSize],
+    ["totalRamPages", p.totalRamPages],
+  ];
+  for (const [name, value] of positive) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`Cell parameter ${name} is ${value}, not a positive integer`);
+    }
+  }
+  if (!(p.bounceFailRate >= 0 && p.bounceFailRate <= 1)) {
+    throw new RangeError(`Cell parameter bounceFailRate is ${p.bounceFailRate}, not within 0..1`);
+  }
+  if (!(p.maxPoolPercent >= 0) || !(p.acceptThresholdPercent >= 0)) {
+    throw new RangeError(
+      `Pool percentages must not be negative (max ${p.maxPoolPercent}, accept ${p.acceptThresholdPercent})`,
+    );
+  }
+}

@@ -1,0 +1,488 @@
+/**
+ * The seven built-in load-path strategies, in the order the kernel went through them
+ * (kernel-zswap.md §1, DESIGN §5). Each composes only {@linkcode LoadContext} primitives, so the
+ * frontend sees every map, lock and copy and can count bounced bytes and sleeps while atomic.
+ *
+ * Each strategy stays synchronous while nothing can sleep (a synchronous codec, a free mutex) and
+ * returns a Promise only from the point where it must wait. When a call throws, the frontend
+ * unmaps what is still mapped and releases the mutex, so strategies carry no cleanup code.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { UsageError } from "../bench/errors.ts";
+import { formatZodIssues } from "../registry/schemas.ts";
+import type { EntryRef, LoadContext, LoadStrategy, StrategyPlugin } from "../registry/types.ts";
+
+/** The stored data inside an object view: skip the zswap header, if any. */
+function dataOf(obj: Uint8Array, entry: EntryRef): Uint8Array {
+  const hb = entry.headerBytes;
+  if (hb === 0 && obj.length === entry.length) return obj;
+  return obj.subarray(hb, hb + entry.length);
+}
+
+/** Decompress, then unlock. */
+function decompressUnlock(
+  ctx: LoadContext,
+  src: Uint8Array,
+  page: Uint8Array,
+): number | Promise<number> {
+  const n = ctx.decompress(src, page);
+  if (typeof n !== "number") return unlockAfter(ctx, n);
+  ctx.unlock();
+  return n;
+}
+
+async function unlockAfter(ctx: LoadContext, pending: Promise<number>): Promise<number> {
+  const n = await pending;
+  ctx.unlock();
+  return n;
+}
+
+/** Decompress from a mapping, then unmap and unlock (mm/zswap.c (D6.12) order). */
+function decompressUnmapUnlock(
+  ctx: LoadContext,
+  src: Uint8Array,
+  page: Uint8Array,
+  handle: number,
+): number | Promise<number> {
+  const n = ctx.decompress(src, page);
+  if (typeof n !== "number") return unmapUnlockAfter(ctx, n, handle);
+  ctx.unmap(handle);
+  ctx.unlock();
+  return n;
+}
+
+async function unmapUnlockAfter(
+  ctx: LoadContext,
+  pending: Promise<number>,
+  handle: number,
+): Promise<number> {
+  const n = await pending;
+  ctx.unmap(handle);
+  ctx.unlock();
+  return n;
+}
+
+/** Wait for the mutex, then run `locked`. */
+async function afterLock(
+  wait: Promise<void>,
+  locked: LoadStrategy,
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): Promise<number> {
+  await wait;
+  return await locked(ctx, entry, page);
+}
+
+/** Take the mutex, then run `locked` (synchronously when the mutex is free). */
+function withLock(
+  locked: LoadStrategy,
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  const wait = ctx.lock();
+  if (wait instanceof Promise) return afterLock(wait, locked, ctx, entry, page);
+  return locked(ctx, entry, page);
+}
+
+/** Map, lock, decompress from the mapping, unmap, unlock: the 5.11 path. */
+function mapLockDecompress(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  const src = dataOf(ctx.map(entry.handle, "ro"), entry);
+  const wait = ctx.lock();
+  if (wait instanceof Promise) return mappedAfterLock(ctx, entry, page, src, wait);
+  return decompressUnmapUnlock(ctx, src, page, entry.handle);
+}
+
+async function mappedAfterLock(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+  src: Uint8Array,
+  wait: Promise<void>,
+): Promise<number> {
+  await wait;
+  return await decompressUnmapUnlock(ctx, src, page, entry.handle);
+}
+
+/** Copy the object's data into `into`, count it as bounced, unmap. Returns the copy. */
+function copyOut(ctx: LoadContext, entry: EntryRef, obj: Uint8Array, into: Uint8Array): Uint8Array {
+  const copy = into.length === entry.length ? into : into.subarray(0, entry.length);
+  copy.set(dataOf(obj, entry));
+  ctx.bounced(entry.length);
+  ctx.unmap(entry.handle);
+  return copy;
+}
+
+/**
+ * With the mutex held: map; copy into the CPU buffer and unmap when `copy` is true; decompress;
+ * unmap if still mapped; unlock.
+ */
+function lockedMapMaybeCopy(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+  copy: boolean,
+): number | Promise<number> {
+  const obj = ctx.map(entry.handle, "ro");
+  if (copy) return decompressUnlock(ctx, copyOut(ctx, entry, obj, ctx.buffer), page);
+  return decompressUnmapUnlock(ctx, dataOf(obj, entry), page, entry.handle);
+}
+
+/** Parse a strategy's options with its schema, as a usage error on failure. */
+function parseOptions<T extends z.ZodType>(name: string, schema: T, options: unknown): z.output<T> {
+  const input = options ?? {};
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    throw new UsageError(
+      `Invalid options for strategy "${name}": ${formatZodIssues(parsed.error.issues, input)}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+const NoOptionsSchema = z.strictObject({});
+
+// ---------------------------------------------------------------------------------------------
+// sleep-mapped (5.11)
+
+/**
+ * `sleep-mapped`: map, lock, decompress from the mapping, unlock, unmap (mm/zswap.c 5.11,
+ * 1ec3b5fe6eec, the acomp switch). Legal only for pools that can sleep mapped: on zsmalloc the
+ * mutex lock (and an asynchronous codec) sleeps while the handle is mapped, the bug of the 2020
+ * linux-mm thread "[PATCH] zsmalloc: do not use bit_spin_lock".
+ *
+ * @example
+ * ```ts
+ * import { sleepMappedStrategy } from "./strategies.ts";
+ * const load = sleepMappedStrategy.create({});
+ * console.assert(typeof load === "function");
+ * ```
+ */
+export const sleepMappedStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "sleep-mapped",
+  description: "5.11: decompress from the mapping under the CPU mutex (bug on zsmalloc)",
+  create(options: unknown): LoadStrategy {
+    parseOptions("sleep-mapped", NoOptionsSchema, options);
+    return mapLockDecompress;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// bounce-alloc (5.12 - 6.7)
+
+/** Options of `bounce-alloc`. */
+export interface BounceAllocOptions {
+  /**
+   * GFP flag of the temporary buffer: `atomic` (GFP_ATOMIC, can fail: `bounceFailRate`) as in
+   * 5.12 to 6.1, or `kernel` (GFP_KERNEL, may sleep) from 6.2. Kernel presets fill it in;
+   * default `atomic`.
+   */
+  gfp?: "atomic" | "kernel";
+}
+
+const BounceAllocOptionsSchema = z.strictObject({
+  gfp: z.enum(["atomic", "kernel"]).default("atomic"),
+});
+
+function makeBounceAlloc(atomic: boolean): LoadStrategy {
+  const gfp = atomic ? "GFP_ATOMIC" : "GFP_KERNEL";
+  return (ctx: LoadContext, entry: EntryRef, page: Uint8Array): number | Promise<number> => {
+    if (ctx.poolSleepMapped) return mapLockDecompress(ctx, entry, page);
+    // mm/zswap.c (D6.1): tmp = kmalloc(entry->length) before the map, then map, copy, unmap.
+    const tmp = ctx.kmalloc(entry.length, atomic);
+    if (tmp === null) {
+      throw new Error(`Bounce allocation of ${entry.length} bytes failed (${gfp})`);
+    }
+    const src = copyOut(ctx, entry, ctx.map(entry.handle, "ro"), tmp);
+    const wait = ctx.lock();
+    if (wait instanceof Promise) return decompressAfterLock(ctx, src, page, wait);
+    return decompressUnlock(ctx, src, page);
+  };
+}
+
+async function decompressAfterLock(
+  ctx: LoadContext,
+  src: Uint8Array,
+  page: Uint8Array,
+  wait: Promise<void>,
+): Promise<number> {
+  await wait;
+  return await decompressUnlock(ctx, src, page);
+}
+
+/**
+ * `bounce-alloc`: when the pool cannot sleep mapped, kmalloc a temporary buffer of the entry's
+ * length, map, copy, unmap, then lock and decompress from the copy (mm/zswap.c 5.12, fc6697a89f56,
+ * to 6.7). Pools that can sleep mapped are decompressed in place. Option `gfp`.
+ *
+ * @example
+ * ```ts
+ * import { bounceAllocStrategy } from "./strategies.ts";
+ * const load = bounceAllocStrategy.create({ gfp: "kernel" });
+ * console.assert(typeof load === "function");
+ * ```
+ */
+export const bounceAllocStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "bounce-alloc",
+  description: "5.12-6.7: kmalloc a bounce buffer per load when the pool cannot sleep mapped",
+  create(options: unknown): LoadStrategy {
+    const o = parseOptions("bounce-alloc", BounceAllocOptionsSchema, options);
+    return makeBounceAlloc(o.gfp === "atomic");
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// trylock-bounce (the 2020 thread's first idea)
+
+function trylockBounce(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  if (ctx.poolSleepMapped) return mapLockDecompress(ctx, entry, page);
+  const obj = ctx.map(entry.handle, "ro");
+  // "if it's not set, and mutex_trylock fails, copy data from src to a temporary buffer"
+  if (ctx.trylock()) return decompressUnmapUnlock(ctx, dataOf(obj, entry), page, entry.handle);
+  const tmp = ctx.kmalloc(entry.length, true); // kmemdup(src, length, GFP_ATOMIC) in the patch
+  if (tmp === null) {
+    throw new Error(`Bounce allocation of ${entry.length} bytes failed (GFP_ATOMIC)`);
+  }
+  const src = copyOut(ctx, entry, obj, tmp);
+  const wait = ctx.lock();
+  if (wait instanceof Promise) return decompressAfterLock(ctx, src, page, wait);
+  return decompressUnlock(ctx, src, page);
+}
+
+/**
+ * `trylock-bounce`: the first idea of the 2020 linux-mm thread (Vitaly Wool, 22 Dec 2020): map;
+ * if the pool can sleep mapped, lock and decompress in place; else try the mutex, and only when
+ * the trylock fails copy the object into a GFP_ATOMIC buffer, unmap, lock and decompress the copy.
+ * As in the patch, a successful trylock decompresses from the mapping: with an asynchronous codec
+ * that still sleeps while a zsmalloc handle is mapped, and the frontend counts it.
+ *
+ * @example
+ * ```ts
+ * import { trylockBounceStrategy } from "./strategies.ts";
+ * console.assert(trylockBounceStrategy.name === "trylock-bounce");
+ * ```
+ */
+export const trylockBounceStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "trylock-bounce",
+  description: "2020 thread idea: copy only when the pool cannot sleep mapped and trylock fails",
+  create(options: unknown): LoadStrategy {
+    parseOptions("trylock-bounce", NoOptionsSchema, options);
+    return trylockBounce;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// percpu-buffer (6.8)
+
+function percpuLocked(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  return lockedMapMaybeCopy(ctx, entry, page, !ctx.poolSleepMapped);
+}
+
+/**
+ * `percpu-buffer`: lock first, map, copy into the CPU's 2 x PAGE_SIZE buffer when the pool cannot
+ * sleep mapped, unmap, decompress (mm/zswap.c 6.8, c75f5c1e0f1d "reuse dstmem when decompress").
+ *
+ * @example
+ * ```ts
+ * import { percpuBufferStrategy } from "./strategies.ts";
+ * console.assert(percpuBufferStrategy.name === "percpu-buffer");
+ * ```
+ */
+export const percpuBufferStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "percpu-buffer",
+  description:
+    "6.8: copy into the per-CPU buffer under the mutex when the pool cannot sleep mapped",
+  create(options: unknown): LoadStrategy {
+    parseOptions("percpu-buffer", NoOptionsSchema, options);
+    return (ctx, entry, page) => withLock(percpuLocked, ctx, entry, page);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// async-only-copy (6.10)
+
+function asyncOnlyLocked(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  // mm/zswap.c (D6.12): copy only if acomp_ctx->is_sleepable && !zpool_can_sleep_mapped.
+  return lockedMapMaybeCopy(ctx, entry, page, ctx.compressorAsync && !ctx.poolSleepMapped);
+}
+
+/**
+ * `async-only-copy`: as `percpu-buffer`, but copy only when the codec is asynchronous and the pool
+ * cannot sleep mapped; a synchronous codec decompresses zsmalloc objects in place again, atomic
+ * but without sleeping (mm/zswap.c 6.10, 270700dd06ca).
+ *
+ * @example
+ * ```ts
+ * import { asyncOnlyCopyStrategy } from "./strategies.ts";
+ * console.assert(asyncOnlyCopyStrategy.name === "async-only-copy");
+ * ```
+ */
+export const asyncOnlyCopyStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "async-only-copy",
+  description: "6.10: copy into the per-CPU buffer only for an async codec on a no-sleep pool",
+  create(options: unknown): LoadStrategy {
+    parseOptions("async-only-copy", NoOptionsSchema, options);
+    return (ctx, entry, page) => withLock(asyncOnlyLocked, ctx, entry, page);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// read-begin (6.15)
+
+function readBeginLocked(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  const pool = ctx.pool;
+  // Pools without the read API (zbud, z3fold: removed in 6.15) use the 6.8 path.
+  if (pool.readBegin === undefined) return percpuLocked(ctx, entry, page);
+  // mm/zsmalloc.c (6.15, 44f76413496e) zs_obj_read_begin: copies only an object spanning pages.
+  const view = pool.readBegin(entry.handle, ctx.buffer);
+  if (view.buffer === ctx.buffer.buffer) ctx.bounced(view.length);
+  let n: number | Promise<number>;
+  try {
+    n = ctx.decompress(dataOf(view, entry), page);
+  } catch (err) {
+    pool.readEnd?.(entry.handle);
+    throw err;
+  }
+  if (typeof n !== "number") return readEndUnlockAfter(ctx, entry, n);
+  pool.readEnd?.(entry.handle);
+  ctx.unlock();
+  return n;
+}
+
+async function readEndUnlockAfter(
+  ctx: LoadContext,
+  entry: EntryRef,
+  pending: Promise<number>,
+): Promise<number> {
+  try {
+    return await pending;
+  } finally {
+    ctx.pool.readEnd?.(entry.handle);
+    ctx.unlock();
+  }
+}
+
+/**
+ * `read-begin`: lock, `pool.readBegin(handle, buffer)`, decompress, `readEnd`, unlock
+ * (mm/zswap.c 6.15, 7d4c9629b74f). The pool copies only objects that span two pages into the CPU
+ * buffer (counted as bounced); its reader lock may be held across a sleep. Pools without
+ * `readBegin` take the `percpu-buffer` path.
+ *
+ * @example
+ * ```ts
+ * import { readBeginStrategy } from "./strategies.ts";
+ * console.assert(readBeginStrategy.name === "read-begin");
+ * ```
+ */
+export const readBeginStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "read-begin",
+  description: "6.15: the pool's read API copies only objects that span two pages",
+  create(options: unknown): LoadStrategy {
+    parseOptions("read-begin", NoOptionsSchema, options);
+    return (ctx, entry, page) => withLock(readBeginLocked, ctx, entry, page);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// sg-read (after 6.18)
+
+function sgReadLocked(
+  ctx: LoadContext,
+  entry: EntryRef,
+  page: Uint8Array,
+): number | Promise<number> {
+  const pool = ctx.pool;
+  if (pool.readSegments === undefined) return readBeginLocked(ctx, entry, page);
+  // mm/zsmalloc.c (D7.2, dc2e4982cb01) zs_obj_read_sg_begin: one or two page segments, no copy.
+  const segs = pool.readSegments(entry.handle);
+  const hb = entry.headerBytes;
+  const len = entry.length;
+  const first = segs[0];
+  let src: Uint8Array;
+  if (segs.length === 1 || first.length >= hb + len) {
+    src = hb === 0 && first.length === len ? first : first.subarray(hb, hb + len);
+  } else if (first.length <= hb) {
+    src = segs[1].subarray(hb - first.length, hb - first.length + len);
+  } else {
+    // The kernel's scatterlist decompression reads both pages in place. A Compressor takes one
+    // contiguous source, so the halves are joined in the CPU buffer here; that join stands for
+    // the SG walk and is not a bounce copy in the kernel, so it is not counted in bytes_bounced.
+    const head = first.subarray(hb);
+    const buf = ctx.buffer;
+    buf.set(head, 0);
+    buf.set(segs[1].subarray(0, len - head.length), head.length);
+    src = buf.subarray(0, len);
+  }
+  return decompressUnlock(ctx, src, page);
+}
+
+/**
+ * `sg-read`: lock, `pool.readSegments(handle)`, decompress straight from the one or two page
+ * segments, unlock (mm/zswap.c after 6.18, dc2e4982cb01): no bounce copy at all. Pools without
+ * `readSegments` fall back to `read-begin`, then to `percpu-buffer`.
+ *
+ * @example
+ * ```ts
+ * import { sgReadStrategy } from "./strategies.ts";
+ * console.assert(sgReadStrategy.name === "sg-read");
+ * ```
+ */
+export const sgReadStrategy: StrategyPlugin = {
+  kind: "strategy",
+  name: "sg-read",
+  description: "after 6.18: decompress from the object's one or two pages, no copy",
+  create(options: unknown): LoadStrategy {
+    parseOptions("sg-read", NoOptionsSchema, options);
+    return (ctx, entry, page) => withLock(sgReadLocked, ctx, entry, page);
+  },
+};
+
+/**
+ * The seven built-in load strategies, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { builtinStrategies } from "./strategies.ts";
+ * console.assert(builtinStrategies.length === 7);
+ * ```
+ */
+export const builtinStrategies: StrategyPlugin[] = [
+  sleepMappedStrategy,
+  bounceAllocStrategy,
+  trylockBounceStrategy,
+  percpuBufferStrategy,
+  asyncOnlyCopyStrategy,
+  readBeginStrategy,
+  sgReadStrategy,
+];
