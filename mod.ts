@@ -51,6 +51,7 @@ export type {
   Op,
   Plugin,
   PluginKind,
+  PluginPermissions,
   StrategyPlugin,
   Workload,
   WorkloadEnv,

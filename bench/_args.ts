@@ -45,7 +45,7 @@ export function parseFlags(
 ): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
-      args,
+      args: joinNegativeValues(args, options),
       options,
       strict: true,
       allowPositionals,
@@ -78,6 +78,27 @@ export function parseFlags(
     }
     throw new UsageError(message);
   }
+}
+
+/**
+ * `--pages -5` as `--pages=-5`: parseArgs takes a value that starts with "-" for a flag, which
+ * would hide the real mistake (a negative number) behind "needs a value".
+ */
+function joinNegativeValues(args: string[], options: Record<string, FlagSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : undefined;
+    const next = args[i + 1];
+    if (
+      name !== undefined && options[name]?.type === "string" && next !== undefined &&
+      /^-(\d|\.\d)/.test(next)
+    ) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /**

@@ -138,7 +138,12 @@ export async function main(args: string[]): Promise<number> {
   const { createDefaultRegistry } = await import("../registry/builtins.ts");
   const { createDefaultEngine } = await import("./default_engine.ts");
   const registry = createDefaultRegistry();
-  for (const spec of (values.plugin as string[] | undefined) ?? []) await registry.load(spec);
+  const plugins = (values.plugin as string[] | undefined) ?? [];
+  if (plugins.length > 0) {
+    // Checked in a Worker without permissions: plugin code never runs in this process.
+    const { loadPluginsIsolated } = await import("./worker_pool.ts");
+    await loadPluginsIsolated(registry, plugins);
+  }
   const listing = buildListing(registry, createDefaultEngine(), values.all === true);
   console.log(values.json ? JSON.stringify(listing, null, 2) : formatListing(listing));
   return 0;

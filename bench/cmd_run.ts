@@ -17,6 +17,7 @@ import {
 import { UsageError } from "./errors.ts";
 import { parseShard } from "./matrix.ts";
 import { readJsonl, RESULT_FILES } from "./output.ts";
+import type { CellExecutor } from "./runner.ts";
 import { defaultOutDir, type ResumeState, runSession } from "./session.ts";
 import { join } from "node:path";
 
@@ -55,12 +56,20 @@ Run:
   --shard I/N            run the cells whose matrix index mod N is I-1
   --out DIR              results directory (default results/<timestamp>/)
   --resume DIR           continue the run in DIR from its results.jsonl
+  --cell-timeout S       run each cell in its own Worker and stop it after S seconds (status
+                         "timeout"; 0 = no limit). Cells run in Workers anyway when a plugin
+                         module is loaded (default limit 600 s) or with --jobs above 1
+  --jobs N               cells at once, each in a Worker (default 1; more disturbs latencies)
   --quiet                no progress line and no summary table
   --debug                print stack traces of errors
   --help                 this text
 
-Exit status: 0 all cells ok, 1 a cell failed or had integrity failures, 2 a usage error,
-130 interrupted (Ctrl-C; finished cells are kept: continue with --resume DIR).`;
+Plugin modules run only in Workers with Deno permissions narrowed to what they declare
+(docs/plugins-security.md).
+
+Exit status: 0 all cells ok, 1 a cell failed, timed out or had integrity failures, 2 a usage
+error, 3 an internal error, 130 interrupted (Ctrl-C; finished cells are kept: continue with
+--resume DIR).`;
 
 const FLAGS = {
   allocators: { type: "string" },
@@ -87,6 +96,8 @@ const FLAGS = {
   shard: { type: "string" },
   out: { type: "string" },
   resume: { type: "string" },
+  "cell-timeout": { type: "string" },
+  jobs: { type: "string" },
   quiet: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -94,8 +105,13 @@ const FLAGS = {
 
 /** Flags that define the matrix: not allowed with `--resume`, which reuses the run's config. */
 const MATRIX_FLAGS = Object.keys(FLAGS).filter((f) =>
-  !["resume", "quiet", "debug", "help", "out"].includes(f)
+  !["resume", "quiet", "debug", "help", "out", "cell-timeout", "jobs"].includes(f)
 );
+
+/** Largest `--jobs`. */
+const MAX_JOBS = 64;
+/** Largest `--cell-timeout`: a week. */
+const MAX_CELL_TIMEOUT_S = 7 * 24 * 3600;
 
 /**
  * Run the `run` subcommand.
@@ -159,12 +175,32 @@ export async function main(args: string[]): Promise<number> {
     outDir = str("out") ?? defaultOutDir();
   }
 
+  const jobs = str("jobs") === undefined ? 1 : parseJobs(str("jobs")!);
+  const timeoutFlag = str("cell-timeout");
+  const cellTimeoutS = timeoutFlag === undefined ? undefined : parseCellTimeout(timeoutFlag);
+
   // Imported here, not at the top, so the flag helpers load without every plugin.
   const { createDefaultRegistry } = await import("../registry/builtins.ts");
   const { createDefaultEngine } = await import("./default_engine.ts");
   const registry = createDefaultRegistry();
-  for (const spec of config.plugins) await registry.load(spec);
   const engine = createDefaultEngine();
+  // Built-ins alone run in this process (no Worker start-up per cell); plugin modules, a cell
+  // timeout and parallel cells need Workers, and plugin code never runs outside them.
+  const isolate = config.plugins.length > 0 || cellTimeoutS !== undefined || jobs > 1;
+  let executor: CellExecutor | undefined;
+  let timeoutS: number | null = null;
+  if (isolate) {
+    const { createWorkerExecutor, DEFAULT_CELL_TIMEOUT_S, loadPluginsIsolated } = await import(
+      "./worker_pool.ts"
+    );
+    await loadPluginsIsolated(registry, config.plugins);
+    timeoutS = cellTimeoutS ?? DEFAULT_CELL_TIMEOUT_S;
+    executor = createWorkerExecutor({
+      registry,
+      plugins: config.plugins,
+      cellTimeoutS: timeoutS,
+    });
+  }
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -188,6 +224,9 @@ export async function main(args: string[]): Promise<number> {
       config,
       registry,
       engine,
+      executor,
+      jobs,
+      cellTimeoutS: timeoutS === 0 ? null : timeoutS,
       outDir,
       resume,
       signal: controller.signal,
@@ -265,6 +304,50 @@ export function flagsToConfig(values: Record<string, unknown>): ConfigInput {
   return Object.fromEntries(
     Object.entries(out).filter(([, v]) => v !== undefined),
   ) as ConfigInput;
+}
+
+/**
+ * Parse `--jobs`.
+ *
+ * @param text The flag value.
+ * @returns An integer from 1 to 64.
+ * @throws {UsageError} For anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseJobs } from "./cmd_run.ts";
+ * console.assert(parseJobs("2") === 2);
+ * ```
+ */
+export function parseJobs(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isInteger(n) || n < 1 || n > MAX_JOBS) {
+    throw new UsageError(`--jobs: "${text}" is not a whole number from 1 to ${MAX_JOBS}`);
+  }
+  return n;
+}
+
+/**
+ * Parse `--cell-timeout`.
+ *
+ * @param text Seconds (fractions allowed); 0 for no limit.
+ * @returns The seconds.
+ * @throws {UsageError} For a negative, absurd (over a week) or non-numeric value.
+ *
+ * @example
+ * ```ts
+ * import { parseCellTimeout } from "./cmd_run.ts";
+ * console.assert(parseCellTimeout("2.5") === 2.5);
+ * ```
+ */
+export function parseCellTimeout(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > MAX_CELL_TIMEOUT_S) {
+    throw new UsageError(
+      `--cell-timeout: "${text}" is not a number of seconds from 0 (no limit) to ${MAX_CELL_TIMEOUT_S}`,
+    );
+  }
+  return n;
 }
 
 const PARAM_FLAGS: Record<string, string> = {

@@ -5,7 +5,9 @@
  * - {@linkcode expandMatrix} / {@linkcode selectCells} give the cells, with stable names and
  *   indices (for `--filter` and `--shard`).
  * - {@linkcode runMatrix} runs them; {@linkcode runCellByName} runs one cell from a serialisable
- *   {@linkcode CellSpec}.
+ *   {@linkcode CellSpec}. A {@linkcode CellExecutor} says where: {@linkcode inProcessExecutor},
+ *   or {@linkcode createWorkerExecutor} (a Worker per cell with narrowed Deno permissions and a
+ *   timeout; plugin modules loaded with {@linkcode loadPluginsIsolated} run only there).
  * - {@linkcode runSession} runs into a results directory (JSONL as cells finish, JSON, CSV,
  *   reports), resumable.
  * - {@linkcode Histogram}: the compact latency histogram behind every percentile.
@@ -59,17 +61,29 @@ export {
   type SelectOptions,
 } from "./matrix.ts";
 export {
+  type CellExecutor,
   cv,
   deriveRatios,
   HistogramRecorder,
+  inProcessExecutor,
   measureTimerFloor,
   median,
+  notOkResult,
   runCellByName,
   type RunCellByNameOptions,
   runMatrix,
   type RunMatrixOptions,
   type TimerFloor,
 } from "./runner.ts";
+export {
+  cellReadPaths,
+  createWorkerExecutor,
+  DEFAULT_CELL_TIMEOUT_S,
+  loadPluginsIsolated,
+  PLUGIN_LOAD_TIMEOUT_S,
+  type WorkerExecutorOptions,
+} from "./worker_pool.ts";
+export { checkPluginOptions } from "./preflight.ts";
 export { Histogram, HISTOGRAM_SUB_BUCKET_BITS, type HistogramSummary } from "./histogram.ts";
 export {
   type CellResult,

@@ -5,7 +5,9 @@
  * Conventions:
  * - Keys keep the kernel's debugfs names (`stored_pages`, `reject_compress_poor`), snake_case.
  * - A cell that did not finish (`status` `failed` or `timeout`) has `null` in every measured column
- *   (counters, ratios, latencies): a zero would look like a measurement.
+ *   (counters, ratios, latencies): a zero would look like a measurement. A cell that finished but
+ *   whose loads returned wrong bytes is `failed` as well, with its columns kept, so its
+ *   `integrity_failures` count shows.
  * - A latency column is `null` when the cell did no operation of that kind (`<op>_count` 0), and
  *   its noise column (`<op>_p50_ns_cv`, `<op>_p99_ns_cv`) is `null` with fewer than two repetitions.
  * - Latencies are nanoseconds; with repetitions each percentile is the median across repetitions,
@@ -361,6 +363,12 @@ export type Environment = {
   timer_floor_ns: number;
   /** Smallest non-zero step of `performance.now()` observed (ns). */
   timer_resolution_ns: number;
+  /** Cells run at once (`--jobs`; absent in files written before it existed: 1). */
+  jobs?: number;
+  /** Where cells ran: `in-process`, or `worker` (one Worker per cell, permissions narrowed). */
+  cell_isolation?: "in-process" | "worker";
+  /** Seconds after which a cell's Worker is terminated (`--cell-timeout`), null for none. */
+  cell_timeout_s?: number | null;
 };
 
 const EnvironmentObject = z.strictObject({
@@ -379,6 +387,9 @@ const EnvironmentObject = z.strictObject({
   ended_at: z.string().nullable(),
   timer_floor_ns: z.number().nonnegative(),
   timer_resolution_ns: z.number().nonnegative(),
+  jobs: count.min(1).optional(),
+  cell_isolation: z.enum(["in-process", "worker"]).optional(),
+  cell_timeout_s: z.number().nonnegative().nullable().optional(),
 });
 
 /** The zod schema of {@linkcode Environment}. */

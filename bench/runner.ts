@@ -4,8 +4,11 @@
  * into {@linkcode CellResult}s. Measuring only: formatting is `bench/report/`'s job.
  *
  * One cell runs from a serialisable {@linkcode CellSpec} with {@linkcode runCellByName}, so a
- * Worker can run cells too. A cell that throws becomes `status: "failed"` and the run goes on;
- * an aborted run (Ctrl-C) stops after the running cell is abandoned and keeps every finished one.
+ * Worker can run cells too: a {@linkcode CellExecutor} says where cells run (in this process, or
+ * in Workers with `bench/worker_pool.ts`). A cell that throws becomes `status: "failed"` and the
+ * run goes on; a cell whose loads returned wrong bytes (`integrity_failures` > 0) is `failed`
+ * too, with its counters kept so the count shows; an aborted run (Ctrl-C) stops after the
+ * running cells are abandoned and keeps every finished one.
  *
  * @module
  */
@@ -15,6 +18,7 @@ import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { Histogram, type HistogramSummary } from "./histogram.ts";
 import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
+import { checkPluginOptions } from "./preflight.ts";
 import type { CellResult } from "./results.ts";
 
 /**
@@ -124,13 +128,63 @@ export async function runCellByName(
   return okResult(spec, reps, performance.now() - started);
 }
 
+/** Where cells run: in this process ({@linkcode inProcessExecutor}) or in Workers. */
+export interface CellExecutor {
+  /** How cells are isolated, as the results' environment records it. */
+  readonly isolation: "in-process" | "worker";
+  /**
+   * Check the options of the cells' plugins before any cell runs (`bench/preflight.ts`).
+   *
+   * @param cells The cells about to run.
+   * @returns One line per user mistake; empty when all is well.
+   */
+  preflight(cells: readonly CellSpec[]): Promise<string[]>;
+  /**
+   * Run one cell. Never throws for a failing cell (`status` says so).
+   *
+   * @param spec The cell.
+   * @param signal Abandons the cell: the call then rejects with the signal's reason.
+   * @returns The cell's result.
+   */
+  run(spec: CellSpec, signal?: AbortSignal): Promise<CellResult>;
+}
+
+/**
+ * The executor that runs cells in this process with {@linkcode runCellByName}. Fastest (no
+ * Worker start-up), but a plugin that hangs hangs the run: for built-in plugins only.
+ *
+ * @param registry Resolves plugin names.
+ * @param engine The frontend (default: the zswap frontend of `zswap/`).
+ * @returns The executor.
+ *
+ * @example
+ * ```ts ignore
+ * const executor = inProcessExecutor(createDefaultRegistry());
+ * const result = await executor.run(cells[0]);
+ * ```
+ */
+export function inProcessExecutor(registry: Registry, engine?: BenchEngine): CellExecutor {
+  return {
+    isolation: "in-process",
+    preflight: (cells) => checkPluginOptions(cells, registry),
+    run: (spec, signal) => runCellByName(spec, registry, { engine, signal }),
+  };
+}
+
 /** Options of {@linkcode runMatrix}. */
 export interface RunMatrixOptions {
   /** Resolves plugin names. */
   registry: Registry;
   /** The frontend (default: the zswap frontend of `zswap/`). */
   engine?: BenchEngine;
-  /** Stop after abandoning the running cell (Ctrl-C). */
+  /** Where cells run (default: in this process, with `registry` and `engine`). */
+  executor?: CellExecutor;
+  /**
+   * Cells run at once (default 1). More than one only helps with an executor that runs cells in
+   * Workers; parallel cells disturb each other's latencies.
+   */
+  jobs?: number;
+  /** Stop after abandoning the running cells (Ctrl-C). */
   signal?: AbortSignal;
   /** Cell names to skip (already finished, for `--resume`). */
   skip?: ReadonlySet<string>;
@@ -148,7 +202,8 @@ export interface RunMatrixOptions {
    */
   onCellStart?(spec: CellSpec, position: number): void;
   /**
-   * Called as each cell finishes (write its JSONL line here); awaited before the next cell.
+   * Called as each cell finishes (write its JSONL line here). Calls never overlap, and each is
+   * awaited before its lane takes the next cell.
    *
    * @param result The result.
    * @param spec The cell.
@@ -157,10 +212,10 @@ export interface RunMatrixOptions {
 }
 
 /**
- * Run every selected cell of a config, one after the other.
+ * Run every selected cell of a config: one after the other, or `jobs` at a time.
  *
  * @param config The resolved config (its filter and shard select the cells).
- * @param options Registry, engine, abort signal, skip list and callbacks.
+ * @param options Registry, engine, executor, jobs, abort signal, skip list and callbacks.
  * @returns The results of the cells that finished, in matrix order (fewer than selected when
  *   aborted: check `options.signal.aborted`).
  * @throws {RegistryError} Or {@linkcode ConfigError} for unknown names, before any cell runs.
@@ -188,22 +243,34 @@ export async function runMatrix(
     skip: options.skip,
   });
   options.onPlan?.(cells);
+  const executor = options.executor ?? inProcessExecutor(registry, engine);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const results: CellResult[] = [];
-  for (let i = 0; i < cells.length; i++) {
-    if (signal?.aborted) break;
-    const spec = cells[i];
-    options.onCellStart?.(spec, i);
-    let result: CellResult;
-    try {
-      result = await runCellByName(spec, registry, { engine, signal });
-    } catch (err) {
+  let next = 0;
+  let stop = false;
+  let callbacks: Promise<void> = Promise.resolve();
+  const lane = async (): Promise<void> => {
+    while (!stop && next < cells.length) {
       if (signal?.aborted) break;
-      throw err;
+      const i = next++;
+      const spec = cells[i];
+      options.onCellStart?.(spec, i);
+      let result: CellResult;
+      try {
+        result = await executor.run(spec, signal);
+      } catch (err) {
+        stop = true;
+        if (signal?.aborted) break;
+        throw err;
+      }
+      results.push(result);
+      // One callback at a time, in the order cells finish: JSONL lines never interleave.
+      callbacks = callbacks.then(() => options.onCell?.(result, spec));
+      await callbacks;
     }
-    results.push(result);
-    await options.onCell?.(result, spec);
-  }
-  return results;
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, cells.length) }, lane));
+  return results.sort((a, b) => a.index - b.index);
 }
 
 /** What the timer costs: the floor under every measured latency. */
@@ -330,6 +397,30 @@ const COUNTER_KEYS = [
 
 const OPS = ["store", "load", "writeback"] as const;
 
+/**
+ * The result of a cell that did not finish: its identity, the status and error, and `null` in
+ * every measured column (a zero would look like a measurement).
+ *
+ * @param spec The cell.
+ * @param status `failed` (it threw) or `timeout` (its Worker was terminated).
+ * @param error One line saying what went wrong.
+ * @param durationMs How long it ran.
+ * @returns The result.
+ *
+ * @example
+ * ```ts ignore
+ * const r = notOkResult(spec, "timeout", "Cell timed out after 5 s", 5000);
+ * ```
+ */
+export function notOkResult(
+  spec: CellSpec,
+  status: "failed" | "timeout",
+  error: string,
+  durationMs: number,
+): CellResult {
+  return { ...failedResult(spec, error, durationMs), status };
+}
+
 function failedResult(spec: CellSpec, error: string, durationMs: number): CellResult {
   const measured: Record<string, null> = {};
   for (const k of COUNTER_KEYS) measured[k] = null;
@@ -419,10 +510,17 @@ function okResult(spec: CellSpec, reps: Repetition[], durationMs: number): CellR
   }
   const storeMbps = reps.map((r) => mbps(r.run.counters.stores * pageSize, r.recorder.stores.sum));
   const loadMbps = reps.map((r) => mbps(r.run.counters.load_hits * pageSize, r.recorder.loads.sum));
+  // Wrong bytes back fail the cell, never hidden (DESIGN §1): the status says so and the
+  // counters stay, so the number of integrity failures is reported.
+  const wrong = c.integrity_failures;
   return {
     ...identity(spec, last.run.strategy, durationMs),
-    status: "ok",
-    error: null,
+    status: wrong > 0 ? "failed" : "ok",
+    error: wrong > 0
+      ? `${wrong} integrity failure${
+        wrong === 1 ? "" : "s"
+      }: loads returned bytes that differ from what was stored`
+      : null,
     ...counters,
     ...deriveRatios(c, pageSize),
     violation_sites: last.run.violationSites.join("; "),

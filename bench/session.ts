@@ -22,7 +22,7 @@ import {
   RESULTS_SCHEMA_VERSION,
   type RunResults,
 } from "./results.ts";
-import { runMatrix } from "./runner.ts";
+import { type CellExecutor, inProcessExecutor, runMatrix } from "./runner.ts";
 
 /** A run to continue: what its `results.jsonl` holds. */
 export interface ResumeState {
@@ -40,6 +40,12 @@ export interface SessionOptions {
   registry: Registry;
   /** The frontend. */
   engine: BenchEngine;
+  /** Where cells run (default: in this process; see `bench/worker_pool.ts` for Workers). */
+  executor?: CellExecutor;
+  /** Cells run at once (default 1; recorded in the environment, and the reports warn). */
+  jobs?: number;
+  /** The Worker timeout in seconds, recorded in the environment (null: none). */
+  cellTimeoutS?: number | null;
   /** The results directory (created if needed). */
   outDir: string;
   /** Continue this run instead of starting one: its cells are skipped and kept. */
@@ -73,8 +79,9 @@ export interface SessionOutcome {
  *
  * @param options Config, plugins, engine, directory, resume state and output switches.
  * @returns The results and the exit code.
- * @throws {UsageError} When the filter selects no cell, or the directory already holds a run
- *   (and this is not a resume).
+ * @throws {UsageError} When the filter selects no cell, a plugin refuses its options (checked
+ *   before the first cell: `bench/preflight.ts`), or the directory already holds a run (and this
+ *   is not a resume).
  *
  * @example
  * ```ts ignore
@@ -83,6 +90,8 @@ export interface SessionOutcome {
  */
 export async function runSession(options: SessionOptions): Promise<SessionOutcome> {
   const { config, registry, engine, outDir, resume, signal } = options;
+  const executor = options.executor ?? inProcessExecutor(registry, engine);
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const print = options.print ?? ((t: string) => console.log(t));
   const all = expandMatrix(config, { registry, engine });
   const done = new Set((resume?.cells ?? []).map((c) => c.cell));
@@ -94,11 +103,23 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       }")`,
     );
   }
+  const problems = await executor.preflight(selected.filter((c) => !done.has(c.cell)));
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
+    throw new UsageError(`${problems[0]}${more}`);
+  }
   const jsonlPath = join(outDir, RESULT_FILES.jsonl);
+  const execution = {
+    jobs,
+    cell_isolation: executor.isolation,
+    cell_timeout_s: options.cellTimeoutS ?? null,
+  };
   let environment: Environment;
   let writer: JsonlWriter;
   if (resume) {
-    environment = { ...resume.header.environment };
+    // Parallel cells in either part of the run disturb latencies: keep the larger job count.
+    const before = resume.header.environment.jobs ?? 1;
+    environment = { ...resume.header.environment, ...execution, jobs: Math.max(before, jobs) };
     writer = await JsonlWriter.openAppend(jsonlPath);
   } else {
     await Deno.mkdir(outDir, { recursive: true });
@@ -107,7 +128,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
         `Directory ${outDir} already holds a run (use --resume ${outDir} to continue it, or another --out)`,
       );
     }
-    environment = await collectEnvironment();
+    environment = { ...await collectEnvironment(), ...execution };
     writer = await JsonlWriter.create(jsonlPath, {
       type: "header",
       schema_version: RESULTS_SCHEMA_VERSION,
@@ -126,6 +147,8 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
     await runMatrix(config, {
       registry,
       engine,
+      executor,
+      jobs,
       signal,
       skip: done,
       onCellStart: (spec) => progress.start(spec.cell),

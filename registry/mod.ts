@@ -65,6 +65,7 @@ export {
   type Plugin,
   type PluginByKind,
   type PluginKind,
+  type PluginPermissions,
   type StrategyPlugin,
   type Workload,
   type WorkloadEnv,

@@ -30,9 +30,18 @@ export const PluginNameSchema: z.ZodString = z.string().regex(PLUGIN_NAME_PATTER
 // deno-lint-ignore ban-types
 const fn = z.custom<Function>((v) => typeof v === "function", { error: "must be a function" });
 
+/**
+ * Schema of `permissions` (issue 9, least privilege): strict, so a plugin cannot ask for more
+ * than read access (`write`, `net`, `env`, `run` are unknown keys).
+ */
+export const PluginPermissionsSchema = z.strictObject({
+  read: z.array(z.string().min(1)).optional(),
+});
+
 const common = {
   name: PluginNameSchema,
   description: z.string({ error: "must be a string" }),
+  permissions: PluginPermissionsSchema.optional(),
 };
 
 /** Schema of an {@linkcode AllocatorPlugin}. */
@@ -243,7 +252,7 @@ function describeIssue(issue: ZodIssueLike, value: unknown): string {
       return `must be ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(" or ")}${got}`;
     case "unrecognized_keys":
       return `unknown key${(issue.keys ?? []).length > 1 ? "s" : ""} ${
-        (issue.keys ?? []).map((k) => `"${k}"`).join(", ")
+        (issue.keys ?? []).map((k) => JSON.stringify(k)).join(", ")
       }`;
     case "not_multiple_of":
     case "invalid_format":
@@ -283,7 +292,9 @@ function displayPath(path: readonly PropertyKey[], input: unknown): string {
       if (!Array.isArray(v)) continue; // a scalar given where a list is allowed
       shown += `[${key}]`;
     } else {
-      shown += shown === "" ? String(key) : `.${String(key)}`;
+      // A key with odd characters (a newline, a quote) is shown quoted: one line, unambiguous.
+      const name = /^[\w$-]*$/.test(String(key)) ? String(key) : JSON.stringify(String(key));
+      shown += shown === "" ? name : `.${name}`;
     }
     v = typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined;
   }

@@ -169,6 +169,9 @@ export interface AllocatorPlugin {
   sleepMapped: boolean;
   /** Make a pool. Throws for bad options, before the first store. */
   create(env: AllocatorEnv): Zpool;
+  // --- least privilege (issue 9): see PluginPermissions ---
+  /** What the plugin may touch in its cell Worker (nothing when absent). */
+  permissions?: PluginPermissions;
 }
 
 /** A compressor instance. Both calls write into caller buffers and return the length written. */
@@ -199,6 +202,9 @@ export interface CompressorPlugin {
   async: boolean;
   /** Make an instance. Throws for bad options. */
   create(options: unknown): Compressor | Promise<Compressor>;
+  // --- least privilege (issue 9): see PluginPermissions ---
+  /** What the plugin may touch in its cell Worker (nothing when absent). */
+  permissions?: PluginPermissions;
 }
 
 /** One operation of a workload. Workloads may reuse one object: read it before the next `next()`. */
@@ -248,6 +254,12 @@ export interface WorkloadPlugin {
   fixedCompressor?: string;
   /** Make a workload. Throws for bad options. */
   create(env: WorkloadEnv): Workload | Promise<Workload>;
+  // --- least privilege (issue 9): see PluginPermissions ---
+  /**
+   * What the plugin may touch in its cell Worker (nothing when absent). Paths in the cell's
+   * workload options `path` and `paths` are granted without being declared.
+   */
+  permissions?: PluginPermissions;
 }
 
 /** The primitives a load-path strategy composes; the frontend tracks atomic context through them. */
@@ -313,6 +325,29 @@ export interface StrategyPlugin {
   description: string;
   /** Make the strategy function. Throws for bad options. */
   create(options: unknown): LoadStrategy;
+  // --- least privilege (issue 9): see PluginPermissions ---
+  /** What the plugin may touch in its cell Worker (nothing when absent). */
+  permissions?: PluginPermissions;
+}
+
+// --- least privilege (issue 9) ---
+
+/**
+ * The Deno permissions an external plugin asks for. External plugin modules run only inside cell
+ * Workers whose permissions are narrowed to these (docs/plugins-security.md): no network, no
+ * environment, no subprocesses, no writes, and reads of the paths listed here (plus the paths a
+ * cell's workload options name). Built-in plugins run unrestricted in the main process.
+ *
+ * @example
+ * ```ts
+ * import type { PluginPermissions } from "./types.ts";
+ * const permissions: PluginPermissions = { read: ["./data/lengths.csv"] };
+ * console.assert(permissions.read?.length === 1);
+ * ```
+ */
+export interface PluginPermissions {
+  /** Files or folders the plugin reads (relative paths against the working directory). */
+  read?: string[];
 }
 
 /** Any plugin. */
