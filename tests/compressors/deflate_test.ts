@@ -59,3 +59,30 @@ Deno.test("deflateCompressor.create() validates its options", () => {
     assert.throws(() => deflateCompressor.create(bad), { name: "ZodError" }, JSON.stringify(bad));
   }
 });
+
+Deno.test("deflateCompressor with engine pako gives the 6.1 kernel's length on every oracle page", async () => {
+  // lib/zlib_deflate (6.1) is stock zlib's deflate; kernel-6.1-text-lengths.csv holds its lengths.
+  const oracle = new URL("../../../shared/oracle/", import.meta.url);
+  const pages = await Deno.readFile(new URL("text.pages", oracle));
+  const [header, ...rows] =
+    (await Deno.readTextFile(new URL("kernel-6.1-text-lengths.csv", oracle)))
+      .trim().split("\n").map((line) => line.trim().split(","));
+  const col = header.indexOf("deflate");
+  const codec = await deflateCompressor.create({ engine: "pako" });
+  const dst = new Uint8Array(4096);
+  const back = new Uint8Array(4096);
+  let same = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const page = pages.subarray(i * 4096, (i + 1) * 4096);
+    const n = await codec.compress(page, dst);
+    if (String(n) === rows[i][col]) same++;
+    assert.equal(await codec.decompress(dst.subarray(0, n), back), 4096);
+    assert.deepEqual(back, page);
+  }
+  console.log(`deflate (pako) lengths identical to kernel 6.1: ${same}/${rows.length}`);
+  assert.equal(same, rows.length);
+});
+
+Deno.test("deflateCompressor.create() rejects an unknown engine", () => {
+  assert.throws(() => deflateCompressor.create({ engine: "miniz" }), /engine .*miniz/);
+});
