@@ -69,16 +69,20 @@ export {
   RegistryError,
 } from "./registry/mod.ts";
 export { builtinAllocators, createArena } from "./allocators/mod.ts";
-export { builtinCompressors } from "./compressors/mod.ts";
+export { builtinCompressors, offloadCompressor } from "./compressors/mod.ts";
 export { builtinWorkloads } from "./workloads/mod.ts";
 export { builtinStrategies, getPreset, PRESETS, runCell } from "./zswap/mod.ts";
 export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./zswap/mod.ts";
 export {
   type CellResult,
+  compareRuns,
+  renderHtml,
+  renderMarkdown,
   resolveConfig,
   type ResolvedConfig,
   runMatrix,
   type RunResults,
   runSession,
+  writeReports,
 } from "./bench/mod.ts";
 export { UsageError } from "./bench/errors.ts";

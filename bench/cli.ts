@@ -98,7 +98,12 @@ export async function main(args: string[]): Promise<number> {
       console.log(`zswapbench ${TOOL_VERSION}`);
       return 0;
     }
-    const sub = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+    // `bench` is what `deno task bench` runs: accept it as another name for `run`.
+    const sub = name === "bench"
+      ? SUBCOMMANDS.run
+      : Object.hasOwn(SUBCOMMANDS, name)
+      ? SUBCOMMANDS[name]
+      : undefined;
     if (sub === undefined) {
       const guess = closestName(name, Object.keys(SUBCOMMANDS));
       throw new UsageError(

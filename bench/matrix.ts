@@ -7,7 +7,7 @@
  * shards of one config partition its matrix exactly. A cell name reads
  * `allocator/compressor/workload/strategy/preset/params`, e.g.
  * `zsmalloc/lz4/mixed/percpu-buffer/6.8/p4096-s1-c1-t1`; a plugin with options shows them as
- * `zsmalloc[chainSize=4]`, and params other than pages, seed, cpus and tasks appear only when
+ * `zsmalloc[chain=4]`, and params other than pages, seed, cpus and tasks appear only when
  * they differ from the default (`-ps16384`, `-ram512`, `-mpp10`, `-atp80`, `-bfr0.1`, `-strict`).
  *
  * @module
@@ -305,7 +305,7 @@ export function paramsLabel(params: CellParams, totalRamMiB: number): string {
  * A plugin's part of a cell name: its name, with its options when it has any.
  *
  * @param ref The plugin entry.
- * @returns e.g. `zsmalloc` or `zsmalloc[chainSize=4]`.
+ * @returns e.g. `zsmalloc` or `zsmalloc[chain=4]`.
  *
  * @example
  * ```ts

@@ -129,3 +129,19 @@ export type {
 export { createDefaultEngine } from "./default_engine.ts";
 export { type MergeInput, type MergeOptions, mergeRuns, readRunDir } from "./cmd_merge.ts";
 export { UsageError } from "./errors.ts";
+export {
+  type CellComparison,
+  type CompareOptions,
+  compareRuns,
+  type Comparison,
+  formatComparison,
+  machineDifferences,
+  type MetricChange,
+} from "./cmd_compare.ts";
+export {
+  type ReadRunResults,
+  readRunResults,
+  renderHtml,
+  renderMarkdown,
+  writeReports,
+} from "./report/mod.ts";

@@ -196,12 +196,12 @@ export type CellResult = {
   store_mbps: number | null;
   /** Page bytes of the load hits / summed load time (MB = 10^6 bytes per second). */
   load_mbps: number | null;
-  // --- resolved plugin options (objects; JSON strings in the CSV) ---
-  /** Resolved allocator options. */
+  // --- plugin options as given (objects; JSON strings in the CSV) ---
+  /** Allocator options as given (plugin defaults and a preset's zsmalloc rule show in `allocator_stats`). */
   allocator_options: Record<string, unknown>;
-  /** Resolved compressor options (`{}` for a fixed compressor). */
+  /** Compressor options as given (`{}` for a fixed compressor). */
   compressor_options: Record<string, unknown>;
-  /** Resolved workload options. */
+  /** Workload options as given. */
   workload_options: Record<string, unknown>;
   /** Resolved strategy options (`{}` for the preset's own strategy). */
   strategy_options: Record<string, unknown>;
@@ -306,7 +306,7 @@ const CellResultObject = z.strictObject({
   store_mbps: nullableNumber,
   load_mbps: nullableNumber,
 
-  // --- resolved plugin options (objects; JSON strings in the CSV) ---
+  // --- plugin options as given (objects; JSON strings in the CSV) ---
   allocator_options: options,
   compressor_options: options,
   workload_options: options,

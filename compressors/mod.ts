@@ -40,6 +40,13 @@ export { lz4Compressor } from "./lz4.ts";
 export { lz4WasmCompressor } from "./lz4_wasm.ts";
 export { lzoCompressor, lzoRleCompressor } from "./lzo.ts";
 export { noneCompressor } from "./none.ts";
+// Not in builtinCompressors (it wraps them: createDefaultRegistry registers it beside them).
+export {
+  type OffloadCodecResolver,
+  offloadCompressor,
+  type OffloadOptions,
+  setOffloadCodecResolver,
+} from "./offload.ts";
 export { zstdCompressor, zstdFrameContentSize } from "./zstd.ts";
 export type { ResolvedZstdOptions, ZstdOptions } from "./zstd.ts";
 
