@@ -32,7 +32,7 @@ Plugins and presets (comma-separated; an entry may carry options as name:{"json"
   --compressors LIST     compressors (default lz4,zstd)
   --workloads LIST       workloads (default mixed)
   --strategies LIST      load-path strategies (default: each preset's own)
-  --presets LIST         kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest (default latest)
+  --presets LIST         kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest (default 6.1,6.8,latest)
   --plugin SPEC          load a plugin module (path, file: URL, npm:, jsr:, https:); repeatable
 
 Params (a comma-separated list sweeps):

@@ -154,7 +154,7 @@ export interface ConfigInput {
   workloads?: PluginRefInput[];
   /** Load-path strategies; empty (the default) runs each preset's own. */
   strategies?: PluginRefInput[];
-  /** Kernel presets (default latest). */
+  /** Kernel presets (default 6.1,6.8,latest). */
   presets?: PluginRefInput[];
   /** Params, each a value or an array to sweep. */
   params?: ParamsInput;
@@ -181,7 +181,7 @@ const ConfigObject = z.strictObject({
     "Load-path strategies; empty (the default) runs each preset's own",
   ),
   presets: z.array(PluginRefUnion).min(1).optional().describe(
-    "Kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest (default latest)",
+    "Kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest (default 6.1,6.8,latest)",
   ),
   params: ParamsObject.optional(),
   repetitions: int(1, 1000).optional().describe("Measured runs per cell (default 3)"),
@@ -261,7 +261,7 @@ export const DEFAULTS: Readonly<
   compressors: [ref("lz4"), ref("zstd")],
   workloads: [ref("mixed")],
   strategies: [],
-  presets: [ref("latest")],
+  presets: [ref("6.1"), ref("6.8"), ref("latest")],
   params: {
     // 4096 pages (16 MiB of 4 KiB pages): thousands of samples per latency histogram, and the
     // default run (6 cells x (1 warm-up + 3 repetitions)) took 4 s on the 2-core dev machine.
