@@ -3,8 +3,8 @@
 // The kernel's handles are addresses: a zbud object's own address, a z3fold slot in a
 // `z3fold_buddy_slots` object, a zsmalloc 8-byte slab object holding the object's location. Here a
 // handle is an index into this table plus a generation, so that a freed handle stays invalid (and
-// `free()` can throw) until its slot has been reused 255 times. The table is five typed arrays,
-// 13 bytes per handle; none of it is pool memory (the kernel's handle slabs are not in
+// `free()` can throw) until its slot has been reused 255 times. The table is four typed arrays,
+// 9 bytes per handle (free slots are chained through `loc`); none of it is pool memory (the kernel's handle slabs are not in
 // pool_total_size either).
 
 import { AllocError } from "../registry/types.ts";
@@ -21,7 +21,10 @@ export const MAX_HANDLES = INDEX_MASK;
  * so every handle is a positive 31-bit integer (it fits an Int32Array) and never 0.
  */
 export class HandleTable {
-  /** Pool-specific location (a pfn-based code or a zspage id); -1 when the slot is free. */
+  /**
+   * Pool-specific location (a pfn-based code or a zspage id), >= 0; negative when the slot is
+   * free: `-2 - next` chains the free slots (-1 ends the chain).
+   */
   loc: Int32Array = new Int32Array(0);
   /** Pool-specific extra field (a zsmalloc object index). */
   aux: Uint16Array = new Uint16Array(0);
@@ -31,8 +34,8 @@ export class HandleTable {
   gen: Uint8Array = new Uint8Array(0);
   /** Live handles. */
   live = 0;
-  #free: Int32Array = new Int32Array(0);
-  #nfree = 0;
+  // The most recently freed slot (reused first), -1 when none.
+  #freeHead = -1;
   #top = 0;
 
   /**
@@ -41,9 +44,9 @@ export class HandleTable {
    * @returns The slot index (not the handle: see `handleOf`).
    */
   take(size: number): number {
-    let i: number;
-    if (this.#nfree > 0) {
-      i = this.#free[--this.#nfree];
+    let i = this.#freeHead;
+    if (i >= 0) {
+      this.#freeHead = -2 - this.loc[i];
     } else {
       i = this.#top;
       if (i >= MAX_HANDLES) {
@@ -57,6 +60,7 @@ export class HandleTable {
       this.#top = i + 1;
     }
     this.sizeLess1[i] = size - 1;
+    this.loc[i] = 0; // live; the caller sets the real location
     this.live++;
     return i;
   }
@@ -100,10 +104,10 @@ export class HandleTable {
    * @param i A slot index.
    */
   release(i: number): void {
-    this.loc[i] = -1;
+    this.loc[i] = -2 - this.#freeHead;
+    this.#freeHead = i;
     const g = this.gen[i];
     this.gen[i] = g === 255 ? 1 : g + 1;
-    this.#free[this.#nfree++] = i;
     this.live--;
   }
 
@@ -122,6 +126,5 @@ export class HandleTable {
     this.aux = growUint16(this.aux, min);
     this.sizeLess1 = growUint16(this.sizeLess1, min);
     this.gen = growUint8(this.gen, min);
-    this.#free = growInt32(this.#free, this.loc.length);
   }
 }

@@ -1,7 +1,7 @@
 // Growable typed arrays for the pools' per-page and per-handle metadata (private to allocators/).
 
 /**
- * A copy of `a` with room for at least `min` elements (doubling), new slots set to `fill`.
+ * A copy of `a` with room for at least `min` elements (by half), new slots set to `fill`.
  * @param a The array to grow.
  * @param min The length needed.
  * @param fill The value of the new slots.
@@ -16,7 +16,7 @@ export function growInt32(a: Int32Array, min: number, fill = 0): Int32Array<Arra
 }
 
 /**
- * A copy of `a` with room for at least `min` elements (doubling), new slots zero.
+ * A copy of `a` with room for at least `min` elements (by half), new slots zero.
  * @param a The array to grow.
  * @param min The length needed.
  * @returns `a` itself when it is already long enough, else a longer copy.
@@ -29,7 +29,7 @@ export function growUint16(a: Uint16Array, min: number): Uint16Array<ArrayBuffer
 }
 
 /**
- * A copy of `a` with room for at least `min` elements (doubling), new slots zero.
+ * A copy of `a` with room for at least `min` elements (by half), new slots zero.
  * @param a The array to grow.
  * @param min The length needed.
  * @returns `a` itself when it is already long enough, else a longer copy.
@@ -41,14 +41,16 @@ export function growUint8(a: Uint8Array, min: number): Uint8Array<ArrayBuffer> {
   return b;
 }
 
+// Grow by half: metadata is kept per object and per page, and doubling would leave up to half of
+// it unused (at a million objects that is megabytes the perf tool counts as harness memory).
 function newLength(current: number, min: number): number {
   let n = Math.max(current, 64);
-  while (n < min) n *= 2;
+  while (n < min) n = Math.ceil(n * 1.5);
   return n;
 }
 
 /**
- * A copy of `a` with room for at least `min` elements (doubling), new slots set to `fill`.
+ * A copy of `a` with room for at least `min` elements (by half), new slots set to `fill`.
  * @param a The array to grow.
  * @param min The length needed.
  * @param fill The value of the new slots.

@@ -4,13 +4,9 @@
  * @module
  */
 
-import { AllocError, type Arena } from "../registry/types.ts";
-import { growInt32, growUint8 } from "./_typed.ts";
+import type { Arena } from "../registry/types.ts";
 import { checkPageSize } from "./_page_size.ts";
-
-/** Pages per backing `ArrayBuffer`: memory grows 256 pages at a time (1 MiB at 4 KiB pages). */
-const PAGES_PER_CHUNK = 256;
-const CHUNK_SHIFT = 8;
+import { SimArena } from "./_sim_arena.ts";
 
 /** Options of {@link createArena}. */
 export interface ArenaOptions {
@@ -50,74 +46,42 @@ export function createArena(pageSize: number, options: ArenaOptions = {}): Arena
   return new SimArena(pageSize, limit);
 }
 
-class SimArena implements Arena {
-  readonly pageSize: number;
-  readonly limitPages: number;
-  #chunks: ArrayBuffer[] = [];
-  #inUse: Uint8Array = new Uint8Array(0);
-  #free: Int32Array = new Int32Array(0);
-  #nfree = 0;
-  #top = 0;
-  #used = 0;
-  #peak = 0;
+/**
+ * Back the next `spare` pages of an arena made by {@link createArena} with memory the process has
+ * already written, so the page faults of fresh memory happen now rather than inside the next
+ * timed store. The zswap frontend calls this between operations. A no-op for other arenas.
+ *
+ * @param arena The arena.
+ * @param spare Pages past the highest page handed out so far (at least one chunk of 256 is
+ * prepared at a time; never past the arena's limit).
+ *
+ * @example
+ * ```ts
+ * import { createArena, prefaultArena } from "./arena.ts";
+ * const arena = createArena(4096);
+ * prefaultArena(arena, 64);
+ * console.assert(arena.pagesInUse() === 0);
+ * ```
+ */
+export function prefaultArena(arena: Arena, spare: number): void {
+  if (arena instanceof SimArena) arena.prefault(spare);
+}
 
-  constructor(pageSize: number, limitPages: number) {
-    this.pageSize = pageSize;
-    this.limitPages = limitPages;
-  }
-
-  allocPage(): number {
-    if (this.#used >= this.limitPages) {
-      throw new AllocError(
-        "ENOMEM",
-        `Arena limit of ${this.limitPages} pages reached (raise the pool limit or the arena size)`,
-      );
-    }
-    let pfn: number;
-    if (this.#nfree > 0) {
-      pfn = this.#free[--this.#nfree];
-    } else {
-      pfn = this.#top++;
-      if ((pfn >> CHUNK_SHIFT) >= this.#chunks.length) {
-        this.#chunks.push(new ArrayBuffer(PAGES_PER_CHUNK * this.pageSize));
-      }
-      if (pfn >= this.#inUse.length) {
-        this.#inUse = growUint8(this.#inUse, pfn + 1);
-        this.#free = growInt32(this.#free, this.#inUse.length);
-      }
-    }
-    this.#inUse[pfn] = 1;
-    if (++this.#used > this.#peak) this.#peak = this.#used;
-    return pfn;
-  }
-
-  freePage(pfn: number): void {
-    this.#check(pfn);
-    this.#inUse[pfn] = 0;
-    this.#free[this.#nfree++] = pfn;
-    this.#used--;
-  }
-
-  page(pfn: number): Uint8Array {
-    this.#check(pfn);
-    return new Uint8Array(
-      this.#chunks[pfn >> CHUNK_SHIFT],
-      (pfn & (PAGES_PER_CHUNK - 1)) * this.pageSize,
-      this.pageSize,
-    );
-  }
-
-  pagesInUse(): number {
-    return this.#used;
-  }
-
-  peakPages(): number {
-    return this.#peak;
-  }
-
-  #check(pfn: number): void {
-    if (!(pfn >= 0 && pfn < this.#top && this.#inUse[pfn] === 1)) {
-      throw new RangeError(`Page ${pfn} is not in use in this arena`);
-    }
-  }
+/**
+ * Give back the memory of an arena made by {@link createArena} once nothing uses its pages any
+ * more (a finished cell): every page is dropped and the arena is empty. A no-op for other arenas.
+ *
+ * @param arena The arena.
+ *
+ * @example
+ * ```ts
+ * import { createArena, releaseArena } from "./arena.ts";
+ * const arena = createArena(4096);
+ * arena.allocPage();
+ * releaseArena(arena);
+ * console.assert(arena.pagesInUse() === 0);
+ * ```
+ */
+export function releaseArena(arena: Arena): void {
+  if (arena instanceof SimArena) arena.release();
 }

@@ -33,6 +33,7 @@ import {
   type Zpool,
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
+import { PageBytes } from "./_page_bytes.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growInt8, growUint8 } from "./_typed.ts";
 
@@ -105,6 +106,7 @@ const TOTAL_CHUNKS = 64;
  */
 class Z3foldPool implements Zpool {
   readonly #arena: Arena;
+  readonly #bytes: PageBytes;
   readonly #pageSize: number;
   readonly #chunkShift: number;
   readonly #chunkSize: number;
@@ -132,6 +134,7 @@ class Z3foldPool implements Zpool {
   constructor(arena: Arena, pageSize: number) {
     const g = z3foldGeometry(pageSize);
     this.#arena = arena;
+    this.#bytes = new PageBytes(arena);
     this.#pageSize = pageSize;
     this.#chunkSize = g.chunkSize;
     this.#chunkShift = Math.log2(g.chunkSize);
@@ -221,7 +224,7 @@ class Z3foldPool implements Zpool {
       if (bud === MIDDLE) this.#middleMapped[pfn] = 1;
     }
     const start = this.#offset(pfn, bud);
-    return this.#arena.page(pfn).subarray(start, start + this.#handles.sizeOf(hi));
+    return this.#bytes.view(pfn, start, start + this.#handles.sizeOf(hi));
   }
 
   unmap(handle: Handle, _cpu?: number): void {
@@ -427,7 +430,7 @@ class Z3foldPool implements Zpool {
     const from = this.#offset(pfn, bud);
     this.#place(target, newBud, chunks, h, hi, 1);
     const to = this.#offset(target, newBud);
-    this.#arena.page(target).set(this.#arena.page(pfn).subarray(from, from + bytes), to);
+    this.#bytes.copy(target, to, pfn, from, bytes);
     this.#addToUnbuddied(target);
     this.#budHandle[pfn * 3 + bud - 1] = 0;
     this.#first[pfn] = 0;
@@ -471,7 +474,7 @@ class Z3foldPool implements Zpool {
   #moveMiddle(pfn: number, toChunk: number): void {
     const from = this.#startMiddle[pfn] << this.#chunkShift;
     const bytes = this.#middle[pfn] << this.#chunkShift;
-    this.#arena.page(pfn).copyWithin(toChunk << this.#chunkShift, from, from + bytes);
+    this.#bytes.copy(pfn, toChunk << this.#chunkShift, pfn, from, bytes);
     this.#startMiddle[pfn] = toChunk;
   }
 

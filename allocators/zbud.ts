@@ -25,6 +25,7 @@ import {
   type Zpool,
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
+import { PageBytes } from "./_page_bytes.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growInt8, growUint8 } from "./_typed.ts";
 
@@ -84,6 +85,7 @@ const LAST = 1;
  */
 class ZbudPool implements Zpool {
   readonly #arena: Arena;
+  readonly #bytes: PageBytes;
   readonly #pageSize: number;
   readonly #chunkShift: number;
   readonly #chunkSize: number;
@@ -103,6 +105,7 @@ class ZbudPool implements Zpool {
   constructor(arena: Arena, pageSize: number) {
     const g = zbudGeometry(pageSize);
     this.#arena = arena;
+    this.#bytes = new PageBytes(arena);
     this.#pageSize = pageSize;
     this.#chunkSize = g.chunkSize;
     this.#chunkShift = Math.log2(g.chunkSize);
@@ -176,11 +179,9 @@ class ZbudPool implements Zpool {
 
   map(handle: Handle, _mode: MapMode, _cpu?: number): Uint8Array {
     const hi = this.#handles.index(handle);
-    const start = this.#offset(this.#handles.loc[hi]);
-    return this.#arena.page(this.#handles.loc[hi] >> 1).subarray(
-      start,
-      start + this.#handles.sizeOf(hi),
-    );
+    const loc = this.#handles.loc[hi];
+    const start = this.#offset(loc);
+    return this.#bytes.view(loc >> 1, start, start + this.#handles.sizeOf(hi));
   }
 
   unmap(handle: Handle, _cpu?: number): void {

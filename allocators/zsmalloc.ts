@@ -39,6 +39,7 @@ import {
   type Zpool,
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
+import { PageBytes } from "./_page_bytes.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growUint16, growUint8 } from "./_typed.ts";
 import {
@@ -145,6 +146,7 @@ const NEW_GROUPS = [
  */
 class ZsPool implements Zpool {
   readonly #arena: Arena;
+  readonly #bytes: PageBytes;
   readonly #pageSize: number;
   readonly #pageShift: number;
   readonly #old: boolean;
@@ -189,6 +191,7 @@ class ZsPool implements Zpool {
 
   constructor(env: AllocatorEnv, options: ResolvedZsmallocOptions) {
     this.#arena = env.arena;
+    this.#bytes = new PageBytes(env.arena);
     this.#pageSize = env.pageSize;
     this.#pageShift = Math.log2(env.pageSize);
     this.#old = options.rule === "old";
@@ -321,7 +324,7 @@ class ZsPool implements Zpool {
     const start = this.#cHuge[c] ? inPage : inPage + ZS_HANDLE_SIZE;
     // mm/zsmalloc.c zs_map_object (<= 6.14): the class size decides whether the object spans.
     if (inPage + this.#cSize[c] <= this.#pageSize) {
-      return this.#arena.page(pfn).subarray(start, start + size);
+      return this.#bytes.view(pfn, start, start + size);
     }
     if (m !== MODE_WO) this.#copyOut(pfn, start, size, area);
     return area.subarray(0, size);
@@ -352,7 +355,7 @@ class ZsPool implements Zpool {
     const start = this.#cHuge[c] ? inPage : inPage + ZS_HANDLE_SIZE;
     // mm/zsmalloc.c zs_obj_read_begin (6.15): copy only an object whose class slot spans pages.
     if (inPage + this.#cSize[c] <= this.#pageSize) {
-      return this.#arena.page(pfn).subarray(start, start + size);
+      return this.#bytes.view(pfn, start, start + size);
     }
     if (localCopy.length < size) {
       throw new RangeError(
@@ -377,9 +380,9 @@ class ZsPool implements Zpool {
     const pfn = this.#pfnAt(zs, off >>> this.#pageShift);
     const start = this.#cHuge[c] ? inPage : inPage + ZS_HANDLE_SIZE;
     const first = Math.min(size, this.#pageSize - start);
-    const head = this.#arena.page(pfn).subarray(start, start + first);
+    const head = this.#bytes.view(pfn, start, start + first);
     if (first === size) return [head];
-    return [head, this.#arena.page(this.#pageNext[pfn]).subarray(0, size - first)];
+    return [head, this.#bytes.view(this.#pageNext[pfn], 0, size - first)];
   }
 
   totalPages(): number {
@@ -610,18 +613,15 @@ class ZsPool implements Zpool {
   // Copy `size` bytes that start at `start` in page `pfn` (and continue in the next page) to `dst`.
   #copyOut(pfn: number, start: number, size: number, dst: Uint8Array): void {
     const first = Math.min(size, this.#pageSize - start);
-    const page = this.#arena.page(pfn);
-    dst.set(page.subarray(start, start + first));
-    if (first < size) {
-      dst.set(this.#arena.page(this.#pageNext[pfn]).subarray(0, size - first), first);
-    }
+    this.#bytes.read(pfn, start, start + first, dst, 0);
+    if (first < size) this.#bytes.read(this.#pageNext[pfn], 0, size - first, dst, first);
   }
 
   // The reverse of #copyOut.
   #copyIn(pfn: number, start: number, size: number, src: Uint8Array): void {
     const first = Math.min(size, this.#pageSize - start);
-    this.#arena.page(pfn).set(src.subarray(0, first), start);
-    if (first < size) this.#arena.page(this.#pageNext[pfn]).set(src.subarray(first, size), 0);
+    this.#bytes.write(pfn, start, src, 0, first);
+    if (first < size) this.#bytes.write(this.#pageNext[pfn], 0, src, first, size);
   }
 
   // --- compaction --------------------------------------------------------------------------------

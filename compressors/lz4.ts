@@ -63,12 +63,26 @@ export const lz4Compressor: CompressorPlugin = {
         { cause: parsed.error },
       );
     }
-    const acceleration = parsed.data.acceleration;
-    const tables = lz4NewTables();
-    return {
-      compress: (src: Uint8Array, dst: Uint8Array): number =>
-        lz4CompressBlock(src, dst, tables, acceleration),
-      decompress: (src: Uint8Array, dst: Uint8Array): number => lz4DecompressBlock(src, dst),
-    };
+    return new Lz4Codec(parsed.data.acceleration);
   },
 };
+
+// A class, not closures per instance: the frontend's call sites then see one shared method for
+// every cell, so optimised code embeds no instance's tables and survives the collection of a
+// finished cell.
+class Lz4Codec implements Compressor {
+  readonly #tables = lz4NewTables();
+  readonly #acceleration: number;
+
+  constructor(acceleration: number) {
+    this.#acceleration = acceleration;
+  }
+
+  compress(src: Uint8Array, dst: Uint8Array): number {
+    return lz4CompressBlock(src, dst, this.#tables, this.#acceleration);
+  }
+
+  decompress(src: Uint8Array, dst: Uint8Array): number {
+    return lz4DecompressBlock(src, dst);
+  }
+}

@@ -34,12 +34,32 @@ export function contentWorkload(
   pattern: ResolvedPatternOptions,
   filler: PageFiller,
 ): Workload {
-  const ops = patternOps(pages, seed, pattern);
-  return {
-    ops: (): Iterable<Op> => ops,
-    page: (pageId: number, into: Uint8Array): void => filler.fill(pageId, into),
-    close: (): void => filler.close?.(),
-  };
+  return new ContentWorkload(patternOps(pages, seed, pattern), filler);
+}
+
+// A class, not an object of closures: hot call sites (the frontend's page generation) then call
+// one shared method whatever the cell, so optimised code never embeds a cell's own objects and is
+// not thrown away when a finished cell is collected.
+class ContentWorkload implements Workload {
+  readonly #ops: Iterable<Op>;
+  readonly #filler: PageFiller;
+
+  constructor(ops: Iterable<Op>, filler: PageFiller) {
+    this.#ops = ops;
+    this.#filler = filler;
+  }
+
+  ops(): Iterable<Op> {
+    return this.#ops;
+  }
+
+  page(pageId: number, into: Uint8Array): void {
+    this.#filler.fill(pageId, into);
+  }
+
+  close(): void {
+    this.#filler.close?.();
+  }
 }
 
 /**

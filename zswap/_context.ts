@@ -11,7 +11,7 @@
  */
 
 import type { Compressor, Handle, LoadContext, MapMode, Zpool } from "../registry/types.ts";
-import type { Entry } from "./_entries.ts";
+import { EntryView } from "./_entries.ts";
 import type { CpuMutex } from "./_mutex.ts";
 import { wordsOf } from "./_pages.ts";
 
@@ -107,12 +107,14 @@ export class TaskContext implements LoadContext {
   kmallocFailed = false;
   /** Entries stored raw are copied, not decompressed (6.18 on). */
   readonly rawCopy: boolean;
-  /** The store in progress: its offset (read by the store's asynchronous continuation). */
-  opOffset = 0;
+  /** The store in progress: its entry slot (read by the store's asynchronous continuation). */
+  opSlot = 0;
   /** The store in progress: its page id. */
   opPageId = 0;
-  /** The store in progress: the entry it replaces, kept until the new one is in (6.12 on). */
-  opOld: Entry | undefined = undefined;
+  /** The entry a load hands its strategy (refilled for each load). */
+  readonly view: EntryView = new EntryView();
+  /** The entry a writeback hands its strategy. */
+  readonly wbView: EntryView = new EntryView();
   /** Offsets this task holds in flight (several tasks only). */
   readonly held: number[] = [];
 

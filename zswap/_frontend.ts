@@ -10,7 +10,10 @@
  * - Ops on one offset keep their order: a task that pulls an op for an offset in flight queues on
  *   that offset (FIFO) before doing anything.
  * - Every store and every load served by zswap is timed alone (performance.now(), in ns);
- *   generating the page, the integrity check and shrinking are outside the timed region.
+ *   generating the page, the integrity check, shrinking and backing the arena's next pages with
+ *   touched memory (page faults of the simulating process, not of the kernel) are outside it.
+ * - Per-offset state (entries, LRU, zeromap, swap device) lives in one typed-array table
+ *   (`_entries.ts`): no object per entry, about 19 bytes per offset.
  * - Pages a store rejects go to a simulated swap device (their page id is kept); writeback
  *   stores the page id and a hash of the bytes it decompressed, checked when the page is loaded
  *   from the device.
@@ -27,8 +30,10 @@
  * @module
  */
 
+import { prefaultArena } from "../allocators/arena.ts";
 import {
   AllocError,
+  type Arena,
   CompressError,
   type Compressor,
   type LoadStrategy,
@@ -43,7 +48,15 @@ import {
   SleepInAtomicError,
   TaskContext,
 } from "./_context.ts";
-import { Entry, EntryLru, KIND_POOL, KIND_RAW, KIND_SAME } from "./_entries.ts";
+import {
+  EntryTable,
+  KIND_DEVICE,
+  KIND_EMPTY,
+  KIND_POOL,
+  KIND_RAW,
+  KIND_SAME,
+  KIND_ZERO,
+} from "./_entries.ts";
 import { CpuMutex } from "./_mutex.ts";
 import {
   fillWord,
@@ -61,6 +74,8 @@ const MAX_RECLAIM_RETRIES = 16;
 const ONE_PAGE_MAX_ENTRIES = 8;
 /** Pattern written over the load buffer before each load, so a load that writes nothing fails. */
 const POISON = 0xdeadbeef;
+/** Pages kept backed ahead of the arena's highest page (one zspage takes at most 16). */
+const PREFAULT_PAGES = 64;
 /** With an abort signal, yield to the event loop at least this often (ms) so timers can fire. */
 const YIELD_MS = 50;
 
@@ -97,6 +112,12 @@ export interface FrontendSetup {
   recorder: OpRecorder;
   /** Aborts the run. */
   signal?: AbortSignal;
+  /**
+   * The pool's arena, if the engine made it: between operations, outside the timed regions, the
+   * frontend has it back the next pages with memory the process has touched
+   * (`prefaultArena`), so page faults of fresh process memory are not timed as zswap work.
+   */
+  arena?: Arena;
 }
 
 /** New counters, all zero. */
@@ -143,6 +164,7 @@ export class Frontend {
   readonly #strategy: LoadStrategy;
   readonly #recorder: OpRecorder;
   readonly #signal: AbortSignal | undefined;
+  readonly #arena: Arena | undefined;
   readonly #ctxs: TaskContext[] = [];
   readonly #ops: Iterator<Op>;
   readonly #pageSize: number;
@@ -167,14 +189,11 @@ export class Frontend {
   readonly #canWriteback: boolean;
   readonly #limits: PoolLimits;
 
-  // State.
-  readonly #tree = new Map<number, Entry>();
-  readonly #lru = new EntryLru();
-  readonly #freeEntries: Entry[] = [];
-  readonly #zeromap = new Map<number, number>();
-  readonly #device = new Map<number, number>();
-  readonly #deviceHash = new Map<number, number>();
+  // State: each offset's entry (tree and LRU), zeromap bit or device page, in one table.
+  readonly #table: EntryTable;
   readonly #inFlight = new Map<number, (() => void)[] | null>();
+  #zeroCount = 0;
+  #deviceCount = 0;
   #reachedFull = false;
   #shrinkRequested = false;
   #shrinking = false;
@@ -202,7 +221,9 @@ export class Frontend {
     this.#strategy = s.strategy;
     this.#recorder = s.recorder;
     this.#signal = s.signal;
+    this.#arena = s.arena;
     this.#pageSize = p.pageSize;
+    this.#table = new EntryTable(p.pages);
     this.#concurrent = p.tasks > 1;
     this.#zeroPages = preset.zeroPages;
     this.#sameFilled = preset.sameFilled;
@@ -302,12 +323,20 @@ export class Frontend {
     return { counters: { ...c }, violationSites: [...t.sites] };
   }
 
+  /** Drop the per-offset table (after `result()`): the cell is over. */
+  release(): void {
+    this.#table.release();
+    this.#inFlight.clear();
+  }
+
   // -------------------------------------------------------------------------------------------
   // Tasks
 
   async #taskLoop(ctx: TaskContext): Promise<void> {
     const concurrent = this.#concurrent;
     const signal = this.#signal;
+    const arena = this.#arena;
+    if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
     const ops = this.#ops;
     try {
       for (;;) {
@@ -343,6 +372,7 @@ export class Frontend {
           );
         }
         if (concurrent) this.#releaseHeld(ctx, offset);
+        if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
       }
     } catch (err) {
@@ -407,43 +437,51 @@ export class Frontend {
     this.#recorder.store((performance.now() - t0) * 1e6);
   }
 
-  /** zswap_store (plus the swap code's zero-page check from 6.12). */
+  /**
+   * zswap_store (plus the swap code's zero-page check from 6.12). An entry the store replaces
+   * (6.12 on) stays in its slot until the new one is in, or the store fails and erases it.
+   */
   #store(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
+    const table = this.#table;
+    const s = table.slot(offset);
+    let kind = table.kind(s);
     if (this.#zeroPages) {
       // mm/page_io.c (D6.12): zero-filled folios go to the swap zeromap, never to zswap.
       if (isZeroFilled(ctx.pageWords)) {
-        this.#storeZero(offset, pageId);
+        this.#storeZero(s, kind, pageId);
         return undefined;
       }
-      if (this.#zeromap.size !== 0) this.#zeromap.delete(offset);
+      if (kind === KIND_ZERO) {
+        this.#zeroCount--;
+        table.markEmpty(s);
+        kind = KIND_EMPTY;
+      }
     }
-    // The page goes to zswap or is written to the device again: the old device copy is stale.
-    if (this.#device.size !== 0 && this.#device.delete(offset)) this.#deviceHash.delete(offset);
-    let old = this.#tree.get(offset);
-    if (old !== undefined && this.#dupRule !== DUP_REPLACE) {
+    if (kind === KIND_DEVICE) {
+      // The page goes to zswap or is written to the device again: the old device copy is stale.
+      this.#deviceCount--;
+      table.markEmpty(s);
+      kind = KIND_EMPTY;
+    }
+    if (kind !== KIND_EMPTY && this.#dupRule !== DUP_REPLACE) {
       // mm/frontswap.c (≤ 6.5) invalidates a dup before zswap sees the store; mm/zswap.c (6.6-6.8)
       // invalidates it first and counts duplicate_entry.
-      this.#tree.delete(offset);
-      this.#freeEntry(old);
+      this.#dropStored(s);
       if (this.#dupRule === DUP_INVALIDATE_FIRST) this.#counters.duplicate_entry++;
-      old = undefined;
     }
     if (this.#limitRejects()) {
-      this.#reject(offset, pageId, old);
+      this.#reject(s, pageId);
       return undefined;
     }
     if (this.#sameFilled && isSameFilled(ctx.pageWords)) {
       // mm/zswap.c (D6.1): a page of one repeated word is stored as the word.
-      const e = this.#newEntry(offset, pageId, KIND_SAME);
-      e.valueLo = ctx.pageWords[0];
-      e.valueHi = ctx.pageWords[1];
-      this.#insert(e, old);
+      this.#insert(s, KIND_SAME, pageId, ctx.pageWords[0], 0);
+      table.next[s] = ctx.pageWords[1];
       return undefined;
     }
     ctx.phase = "store";
-    ctx.opOffset = offset;
+    ctx.opSlot = s;
     ctx.opPageId = pageId;
-    ctx.opOld = old;
     if (this.#storeMutex) {
       const wait = ctx.lock();
       if (wait instanceof Promise) return this.#storeAfterLock(ctx, wait);
@@ -488,10 +526,8 @@ export class Frontend {
 
   /** After compression (dlen >= 0) or a compressor error (COMP_ENOSPC, COMP_EINVAL). */
   #storeCompressed(ctx: TaskContext, dlen: number): void {
-    const offset = ctx.opOffset;
+    const s = ctx.opSlot;
     const pageId = ctx.opPageId;
-    const old = ctx.opOld;
-    ctx.opOld = undefined;
     const pageSize = this.#pageSize;
     let kind = KIND_POOL;
     let len = dlen;
@@ -507,7 +543,7 @@ export class Frontend {
         } else if (this.#compressFailCounter) {
           this.#counters.reject_compress_fail++; // mm/zswap.c (≈6.6 on)
         } // mm/zswap.c (D5.10, D6.1): a compressor error rejects with no counter
-        this.#reject(offset, pageId, old);
+        this.#reject(s, pageId);
         return;
       }
     } else {
@@ -521,19 +557,15 @@ export class Frontend {
       this.#storeUnlock(ctx);
       if (!(err instanceof AllocError)) throw err;
       this.#countAllocError(err.code);
-      this.#reject(offset, pageId, old);
+      this.#reject(s, pageId);
       return;
     }
     const obj = ctx.map(handle, "wo");
-    if (hb !== 0) writeHeader(obj, offset, hb);
+    if (hb !== 0) writeHeader(obj, this.#table.offsetOf(s), hb);
     obj.set(kind === KIND_RAW ? ctx.page : ctx.dst.subarray(0, len), hb);
     ctx.unmap(handle);
     this.#storeUnlock(ctx);
-    const e = this.#newEntry(offset, pageId, kind);
-    e.handle = handle;
-    e.length = len;
-    e.headerBytes = hb;
-    this.#insert(e, old);
+    this.#insert(s, kind, pageId, handle, len);
   }
 
   #countAllocError(code: string): void {
@@ -579,53 +611,45 @@ export class Frontend {
   }
 
   /** A refused store: the page is written to the swap device; a stale entry is erased. */
-  #reject(offset: number, pageId: number, old: Entry | undefined): void {
-    if (old !== undefined) {
-      // mm/zswap.c (D6.12): on failure, erase the stale entry at the offset.
-      this.#tree.delete(offset);
-      this.#freeEntry(old);
-    }
-    this.#device.set(offset, pageId);
-    this.#deviceHash.delete(offset);
+  #reject(s: number, pageId: number): void {
+    // mm/zswap.c (D6.12): on failure, erase the stale entry at the offset.
+    if (isStored(this.#table.kind(s))) this.#dropStored(s);
+    this.#table.set(s, KIND_DEVICE, pageId);
+    this.#deviceCount++;
     // mm/zswap.c (D6.12): a failed store queues the shrink worker while reached_full.
     if (this.#newLimitRule && this.#reachedFull) this.#shrinkRequested = true;
   }
 
-  #storeZero(offset: number, pageId: number): void {
-    const old = this.#tree.get(offset);
-    if (old !== undefined) {
-      this.#tree.delete(offset);
-      this.#freeEntry(old);
-    }
-    if (this.#device.size !== 0 && this.#device.delete(offset)) this.#deviceHash.delete(offset);
-    this.#zeromap.set(offset, pageId);
+  #storeZero(s: number, kind: number, pageId: number): void {
+    if (kind === KIND_ZERO) this.#zeroCount--;
+    else if (kind === KIND_DEVICE) this.#deviceCount--;
+    else if (kind !== KIND_EMPTY) this.#dropStored(s);
+    this.#table.set(s, KIND_ZERO, pageId);
+    this.#zeroCount++;
     this.#counters.zero_pages++;
   }
 
-  #newEntry(offset: number, pageId: number, kind: number): Entry {
-    const e = this.#freeEntries.pop() ?? new Entry();
-    e.offset = offset;
-    e.pageId = pageId;
-    e.kind = kind;
-    e.handle = -1;
-    e.length = 0;
-    e.headerBytes = 0;
-    e.referenced = false;
-    return e;
-  }
-
-  #insert(e: Entry, old: Entry | undefined): void {
-    this.#tree.set(e.offset, e);
-    if (e.kind !== KIND_SAME) {
+  /**
+   * Put a new entry in slot `s`; an entry still there (replaced, 6.12 on) is freed after the new
+   * one's object was allocated, as the kernel frees the entry xa_store() returns.
+   */
+  #insert(s: number, kind: number, pageId: number, handle: number, length: number): void {
+    const table = this.#table;
+    if (isStored(table.kind(s))) this.#dropStored(s); // replaced (xarray): free the stale entry
+    table.set(s, kind, pageId);
+    table.handles[s] = handle;
+    if (kind === KIND_POOL) table.lengths[s] = length;
+    if (kind !== KIND_SAME) {
       // mm/zswap.c (D6.12): new entries go on the LRU with referenced set.
-      e.referenced = true;
-      this.#lru.pushHead(e);
+      table.setReferenced(s, true);
+      table.pushHead(s);
     }
-    if (old !== undefined) this.#freeEntry(old); // replaced (xarray): free the stale entry
     this.#storedNow++;
-    this.#compressedNow += e.length;
-    if (e.kind === KIND_SAME) this.#sameNow++;
-    else if (e.kind === KIND_RAW) this.#rawNow++;
+    if (kind === KIND_SAME) this.#sameNow++;
+    else if (kind === KIND_RAW) {
+      this.#rawNow++;
+      this.#compressedNow += this.#pageSize;
+    } else this.#compressedNow += length;
     const pages = this.#pool.totalPages();
     if (pages >= this.#hwPages) {
       // The latest moment the pool was at its largest.
@@ -637,18 +661,24 @@ export class Frontend {
     }
   }
 
-  /** Free an entry's object and forget it (the caller removes it from the tree). */
-  #freeEntry(e: Entry): void {
-    if (e.kind !== KIND_SAME) {
-      this.#pool.free(e.handle);
-      this.#lru.remove(e);
-    }
+  /** Free the entry in slot `s` (pool object, LRU) and mark the slot empty; it stays in use. */
+  #dropStored(s: number): void {
+    const table = this.#table;
+    const kind = table.kind(s);
     this.#storedNow--;
-    this.#compressedNow -= e.length;
-    if (e.kind === KIND_SAME) this.#sameNow--;
-    else if (e.kind === KIND_RAW) this.#rawNow--;
-    e.handle = -1;
-    this.#freeEntries.push(e);
+    if (kind === KIND_SAME) {
+      this.#sameNow--;
+    } else {
+      this.#pool.free(table.handles[s]);
+      table.remove(s);
+      if (kind === KIND_RAW) {
+        this.#rawNow--;
+        this.#compressedNow -= this.#pageSize;
+      } else {
+        this.#compressedNow -= table.lengths[s];
+      }
+    }
+    table.markEmpty(s);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -657,29 +687,35 @@ export class Frontend {
   #timedLoad(ctx: TaskContext, offset: number): Promise<void> | undefined {
     this.#counters.loads++;
     ctx.pageWords.fill(POISON);
+    const table = this.#table;
     const t0 = performance.now();
-    const e = this.#tree.get(offset);
-    if (e === undefined) {
-      this.#loadElsewhere(ctx, offset);
+    const s = table.find(offset);
+    const kind = table.kind(s);
+    if (kind === KIND_EMPTY || kind >= KIND_DEVICE) {
+      this.#loadElsewhere(ctx, s, kind);
       return undefined;
     }
-    const expectedId = e.pageId;
+    const expectedId = table.pageId(s);
     let n: number | Promise<number>;
-    if (e.kind === KIND_SAME) {
-      fillWord(ctx.pageWords, e.valueLo, e.valueHi); // mm/zswap.c (D6.1): memset_l
+    if (kind === KIND_SAME) {
+      fillWord(ctx.pageWords, table.handles[s], table.next[s]); // mm/zswap.c (D6.1): memset_l
       n = this.#pageSize;
     } else {
       ctx.phase = "load";
       ctx.kmallocFailed = false;
+      const view = ctx.view;
+      view.handle = table.handles[s];
+      view.length = kind === KIND_RAW ? this.#pageSize : table.lengths[s];
+      view.headerBytes = this.#headerBytes;
       try {
-        n = this.#strategy(ctx, e, ctx.page);
+        n = this.#strategy(ctx, view, ctx.page);
       } catch (err) {
         this.#loadFailed(ctx, err);
         return undefined;
       }
-      if (typeof n !== "number") return this.#loadTimedAsync(ctx, e, expectedId, n, t0);
+      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0);
     }
-    if (n === this.#pageSize) this.#afterLoad(e);
+    if (n === this.#pageSize) this.#afterLoad(s);
     const t1 = performance.now();
     this.#loadDone(ctx, expectedId, n, t1 - t0);
     return undefined;
@@ -687,7 +723,7 @@ export class Frontend {
 
   async #loadTimedAsync(
     ctx: TaskContext,
-    e: Entry,
+    s: number,
     expectedId: number,
     pending: Promise<number>,
     t0: number,
@@ -699,7 +735,7 @@ export class Frontend {
       this.#loadFailed(ctx, err);
       return;
     }
-    if (n === this.#pageSize) this.#afterLoad(e);
+    if (n === this.#pageSize) this.#afterLoad(s);
     const t1 = performance.now();
     this.#loadDone(ctx, expectedId, n, t1 - t0);
   }
@@ -715,12 +751,12 @@ export class Frontend {
   }
 
   /** Exclusive loads erase the entry (D6.12); 6.8 moves it to the LRU head (T ≈6.7). */
-  #afterLoad(e: Entry): void {
+  #afterLoad(s: number): void {
     if (this.#exclusive) {
-      this.#tree.delete(e.offset);
-      this.#freeEntry(e);
-    } else if (this.#rotateOnLoad && e.onLru) {
-      this.#lru.moveToHead(e);
+      this.#dropStored(s);
+      this.#table.clear(s);
+    } else if (this.#rotateOnLoad && this.#table.onLru(s)) {
+      this.#table.moveToHead(s);
     }
   }
 
@@ -738,34 +774,31 @@ export class Frontend {
   }
 
   /** A load zswap does not serve: the zeromap (6.12 on), the swap device, or nothing (a miss). */
-  #loadElsewhere(ctx: TaskContext, offset: number): void {
-    if (this.#zeromap.size !== 0) {
-      const id = this.#zeromap.get(offset);
-      if (id !== undefined) {
-        ctx.page.fill(0);
-        this.#workload.page(id, ctx.expect);
-        if (!pagesEqual(ctx.pageWords, ctx.expectWords)) this.#counters.integrity_failures++;
-        return;
-      }
+  #loadElsewhere(ctx: TaskContext, s: number, kind: number): void {
+    const table = this.#table;
+    if (kind === KIND_ZERO) {
+      ctx.page.fill(0);
+      this.#workload.page(table.pageId(s), ctx.expect);
+      if (!pagesEqual(ctx.pageWords, ctx.expectWords)) this.#counters.integrity_failures++;
+      return;
     }
-    const id = this.#device.get(offset);
-    if (id === undefined) return;
-    this.#workload.page(id, ctx.page);
-    const hash = this.#deviceHash.get(offset);
-    if (hash !== undefined && hashPage(ctx.pageWords) !== hash) {
+    if (kind !== KIND_DEVICE) return;
+    this.#workload.page(table.pageId(s), ctx.page);
+    if (table.hasHash(s) && hashPage(ctx.pageWords) !== table.handles[s] >>> 0) {
       this.#counters.integrity_failures++;
     }
   }
 
   #invalidate(offset: number): void {
     this.#counters.invalidates++;
-    const e = this.#tree.get(offset);
-    if (e !== undefined) {
-      this.#tree.delete(offset);
-      this.#freeEntry(e);
-    }
-    if (this.#zeromap.size !== 0) this.#zeromap.delete(offset);
-    if (this.#device.size !== 0 && this.#device.delete(offset)) this.#deviceHash.delete(offset);
+    const table = this.#table;
+    const s = table.find(offset);
+    const kind = table.kind(s);
+    if (kind === KIND_EMPTY) return;
+    if (kind === KIND_DEVICE) this.#deviceCount--;
+    else if (kind === KIND_ZERO) this.#zeroCount--;
+    else this.#dropStored(s);
+    table.clear(s);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -781,7 +814,7 @@ export class Frontend {
         return;
       }
       const counters = this.#counters;
-      const lru = this.#lru;
+      const table = this.#table;
       const pool = this.#pool;
       const start = pool.totalPages();
       let failures = 0;
@@ -793,28 +826,28 @@ export class Frontend {
           counters.reject_reclaim_fail++;
           return;
         }
-        const e = lru.tail;
-        if (e === null) {
+        const s = table.tail;
+        if (s < 0) {
           counters.reject_reclaim_fail++; // nothing left to write back
           return;
         }
-        if (this.#secondChance && e.referenced) {
+        if (this.#secondChance && table.referenced(s)) {
           // mm/zswap.c (D6.12) shrink_memcg_cb: referenced -> clear, rotate, skip once. The
           // worker walks one entry per shrink_memcg() call, and a call that wrote nothing back
           // counts as a failure (no debugfs counter).
-          e.referenced = false;
-          lru.moveToHead(e);
+          table.setReferenced(s, false);
+          table.moveToHead(s);
           if (++failures >= MAX_RECLAIM_RETRIES) return;
           continue;
         }
-        if (this.#concurrent && this.#inFlight.has(e.offset)) {
+        if (this.#concurrent && this.#inFlight.has(table.offsetOf(s))) {
           // The page is in the swap cache (a load or store in flight): -EEXIST.
           counters.reject_reclaim_fail++;
-          lru.moveToHead(e);
+          table.moveToHead(s);
           if (++failures >= MAX_RECLAIM_RETRIES) return;
           continue;
         }
-        if (await this.#writeback(ctx, e)) written++;
+        if (await this.#writeback(ctx, s)) written++;
         else if (++failures >= MAX_RECLAIM_RETRIES) return;
       }
     } finally {
@@ -823,19 +856,24 @@ export class Frontend {
   }
 
   /** Decompress an entry through the load strategy, write it to the device, free it. */
-  async #writeback(ctx: TaskContext, e: Entry): Promise<boolean> {
-    const offset = e.offset;
-    this.#lru.remove(e);
+  async #writeback(ctx: TaskContext, s: number): Promise<boolean> {
+    const table = this.#table;
+    const offset = table.offsetOf(s);
+    table.remove(s);
     if (this.#concurrent) {
       this.#inFlight.set(offset, null);
       ctx.held.push(offset);
     }
     ctx.phase = "writeback";
     ctx.kmallocFailed = false;
+    const view = ctx.wbView;
+    view.handle = table.handles[s];
+    view.length = table.kind(s) === KIND_RAW ? this.#pageSize : table.lengths[s];
+    view.headerBytes = this.#headerBytes;
     let n: number;
     const t0 = performance.now();
     try {
-      const r = this.#strategy(ctx, e, ctx.wbPage);
+      const r = this.#strategy(ctx, view, ctx.wbPage);
       n = typeof r === "number" ? r : await r;
     } catch (err) {
       if (err instanceof SleepInAtomicError) throw err;
@@ -849,19 +887,25 @@ export class Frontend {
     if (ok) {
       this.#recorder.writeback((t1 - t0) * 1e6);
       this.#tally.keepalive += n;
-      this.#device.set(offset, e.pageId);
-      this.#deviceHash.set(offset, hashPage(ctx.wbWords));
-      this.#tree.delete(offset);
-      this.#freeEntry(e);
+      const pageId = table.pageId(s);
+      this.#dropStored(s);
+      table.set(s, KIND_DEVICE, pageId);
+      table.setHash(s, hashPage(ctx.wbWords));
+      this.#deviceCount++;
       this.#counters.written_back_pages++;
     } else {
       if (n >= 0) this.#counters.decompress_fail++;
       this.#counters.reject_reclaim_fail++;
-      this.#lru.pushHead(e);
+      table.pushHead(s);
     }
     if (this.#concurrent) this.#releaseHeld(ctx, offset);
     return ok;
   }
+}
+
+/** Is a slot of this kind a zswap entry (in the tree)? */
+function isStored(kind: number): boolean {
+  return kind === KIND_POOL || kind === KIND_SAME || kind === KIND_RAW;
 }
 
 function compressErrorCode(err: unknown): number {

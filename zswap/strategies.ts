@@ -210,6 +210,12 @@ function makeBounceAlloc(atomic: boolean): LoadStrategy {
   };
 }
 
+// One function object per strategy for the whole process (not one per create()): the frontend's
+// call site then sees the same target in every cell, and its optimised code survives the
+// collection of a finished cell.
+const bounceAllocAtomic = makeBounceAlloc(true);
+const bounceAllocKernel = makeBounceAlloc(false);
+
 async function decompressAfterLock(
   ctx: LoadContext,
   src: Uint8Array,
@@ -238,7 +244,7 @@ export const bounceAllocStrategy: StrategyPlugin = {
   description: "5.12-6.7: kmalloc a bounce buffer per load when the pool cannot sleep mapped",
   create(options: unknown): LoadStrategy {
     const o = parseOptions("bounce-alloc", BounceAllocOptionsSchema, options);
-    return makeBounceAlloc(o.gfp === "atomic");
+    return o.gfp === "atomic" ? bounceAllocAtomic : bounceAllocKernel;
   },
 };
 
@@ -298,6 +304,8 @@ function percpuLocked(
   return lockedMapMaybeCopy(ctx, entry, page, !ctx.poolSleepMapped);
 }
 
+const percpuBuffer: LoadStrategy = (ctx, entry, page) => withLock(percpuLocked, ctx, entry, page);
+
 /**
  * `percpu-buffer`: lock first, map, copy into the CPU's 2 x PAGE_SIZE buffer when the pool cannot
  * sleep mapped, unmap, decompress (mm/zswap.c 6.8, c75f5c1e0f1d "reuse dstmem when decompress").
@@ -315,7 +323,7 @@ export const percpuBufferStrategy: StrategyPlugin = {
     "6.8: copy into the per-CPU buffer under the mutex when the pool cannot sleep mapped",
   create(options: unknown): LoadStrategy {
     parseOptions("percpu-buffer", NoOptionsSchema, options);
-    return (ctx, entry, page) => withLock(percpuLocked, ctx, entry, page);
+    return percpuBuffer;
   },
 };
 
@@ -330,6 +338,9 @@ function asyncOnlyLocked(
   // mm/zswap.c (D6.12): copy only if acomp_ctx->is_sleepable && !zpool_can_sleep_mapped.
   return lockedMapMaybeCopy(ctx, entry, page, ctx.compressorAsync && !ctx.poolSleepMapped);
 }
+
+const asyncOnlyCopy: LoadStrategy = (ctx, entry, page) =>
+  withLock(asyncOnlyLocked, ctx, entry, page);
 
 /**
  * `async-only-copy`: as `percpu-buffer`, but copy only when the codec is asynchronous and the pool
@@ -348,7 +359,7 @@ export const asyncOnlyCopyStrategy: StrategyPlugin = {
   description: "6.10: copy into the per-CPU buffer only for an async codec on a no-sleep pool",
   create(options: unknown): LoadStrategy {
     parseOptions("async-only-copy", NoOptionsSchema, options);
-    return (ctx, entry, page) => withLock(asyncOnlyLocked, ctx, entry, page);
+    return asyncOnlyCopy;
   },
 };
 
@@ -392,6 +403,8 @@ async function readEndUnlockAfter(
   }
 }
 
+const readBegin: LoadStrategy = (ctx, entry, page) => withLock(readBeginLocked, ctx, entry, page);
+
 /**
  * `read-begin`: lock, `pool.readBegin(handle, buffer)`, decompress, `readEnd`, unlock
  * (mm/zswap.c 6.15, 7d4c9629b74f). The pool copies only objects that span two pages into the CPU
@@ -410,7 +423,7 @@ export const readBeginStrategy: StrategyPlugin = {
   description: "6.15: the pool's read API copies only objects that span two pages",
   create(options: unknown): LoadStrategy {
     parseOptions("read-begin", NoOptionsSchema, options);
-    return (ctx, entry, page) => withLock(readBeginLocked, ctx, entry, page);
+    return readBegin;
   },
 };
 
@@ -447,6 +460,8 @@ function sgReadLocked(
   return decompressUnlock(ctx, src, page);
 }
 
+const sgRead: LoadStrategy = (ctx, entry, page) => withLock(sgReadLocked, ctx, entry, page);
+
 /**
  * `sg-read`: lock, `pool.readSegments(handle)`, decompress straight from the one or two page
  * segments, unlock (mm/zswap.c after 6.18, dc2e4982cb01): no bounce copy at all. Pools without
@@ -464,7 +479,7 @@ export const sgReadStrategy: StrategyPlugin = {
   description: "after 6.18: decompress from the object's one or two pages, no copy",
   create(options: unknown): LoadStrategy {
     parseOptions("sg-read", NoOptionsSchema, options);
-    return (ctx, entry, page) => withLock(sgReadLocked, ctx, entry, page);
+    return sgRead;
   },
 };
 
