@@ -12,7 +12,7 @@ Deno.test("resolveConfig() fills the defaults of a normal run", () => {
   assert.deepEqual(c.allocators.map((a) => a.name), ["zbud", "z3fold", "zsmalloc"]);
   assert.deepEqual(c.compressors.map((a) => a.name), ["lz4", "zstd"]);
   assert.deepEqual(c.workloads.map((a) => a.name), ["mixed"]);
-  assert.deepEqual(c.presets.map((a) => a.name), ["latest"]);
+  assert.deepEqual(c.presets.map((a) => a.name), ["6.1", "6.8", "latest"]);
   assert.deepEqual(c.strategies, []);
   assert.deepEqual(c.params.pages, [4096]);
   assert.deepEqual(c.params.pageSize, [4096]);

@@ -19,6 +19,8 @@ Deno.test("cli: faulty plugins fail only their own cells and the run keeps every
       "zsmalloc,zbud,throw-alloc,corrupt-alloc,hang-alloc,dup-alloc",
       "--compressors",
       "lz4",
+      "--presets",
+      "latest",
       "--cell-timeout",
       "5",
       "--jobs",

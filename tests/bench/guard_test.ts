@@ -202,6 +202,7 @@ Deno.test("guardRegistry() wraps only plugins that are not built-in, and a guard
   const config = resolveConfig({
     allocators: ["zbud", "zbud-ext"],
     compressors: ["lz4"],
+    presets: ["latest"],
     params: { pages: 128 },
     repetitions: 1,
     warmup: 0,

@@ -72,6 +72,7 @@ Deno.test("cell Workers allow what a plugin declares and refuse everything else"
   const { registry, cells } = await setup([PROBE], {
     allocators: ["zbud"],
     compressors: tries.map((x) => ({ name: "probe", options: { try: x } })),
+    presets: ["latest"],
     params: { pages: 32 },
   });
   const executor = createWorkerExecutor({
