@@ -19,6 +19,16 @@ export type RegistryErrorCode =
   | "NO_PLUGINS";
 
 /**
+ * `import()` of a plugin module whose specifier is known only at run time. It goes through a
+ * function built at run time on purpose: `deno publish` cannot analyse a user's plugin specifier
+ * and would warn about a direct `import(url)`; the specifier is always absolute here (a `file:` URL
+ * or an `npm:`/`jsr:`/`https:` specifier), so no import map or referrer is needed to resolve it.
+ */
+const importPluginModule = new Function("specifier", "return import(specifier)") as (
+  specifier: string,
+) => Promise<Record<string, unknown>>;
+
+/**
  * A registry failure the user can act on (unknown name, bad module, name collision). The CLI
  * prints its message alone and exits with status 2.
  *
@@ -219,7 +229,7 @@ export class Registry {
     const url = resolveSpecifier(specifier, options.cwd);
     let mod: Record<string, unknown>;
     try {
-      mod = await import(url);
+      mod = await importPluginModule(url);
     } catch (err) {
       const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
       throw new RegistryError(
