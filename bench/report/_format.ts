@@ -86,6 +86,7 @@ const VARIANT_COLUMNS: readonly (keyof CellResult)[] = [
 
 /** Short labels for the variant columns, used in chart labels: `p16384 c2`. */
 const VARIANT_PREFIX: Partial<Record<keyof CellResult, string>> = {
+  preset: "",
   page_size: "p",
   pages: "n",
   cpus: "c",
@@ -118,6 +119,26 @@ export function groupCells(cells: readonly CellResult[]): CellGroup[] {
   return [...groups.values()];
 }
 
+/**
+ * One group per workload that ran under more than one preset, holding all its cells, so the
+ * strategies of different kernel versions (6.1's bounce-alloc, 6.8's percpu-buffer, ...) sit in
+ * one chart. `preset` is "all presets" and `preset` is among the varying columns.
+ */
+export function crossPresetGroups(groups: readonly CellGroup[]): CellGroup[] {
+  const byWorkload = new Map<string, CellGroup[]>();
+  for (const g of groups) byWorkload.set(g.workload, [...(byWorkload.get(g.workload) ?? []), g]);
+  const out: CellGroup[] = [];
+  for (const [workload, gs] of byWorkload) {
+    if (gs.length < 2) continue;
+    const cells = gs.flatMap((g) => g.cells);
+    const varying = VARIANT_COLUMNS.filter((col) =>
+      new Set(cells.map((c) => String(c[col]))).size > 1
+    );
+    out.push({ workload, preset: "all presets", cells, varying: ["preset", ...varying] });
+  }
+  return out;
+}
+
 /** Short label of a cell's varying identity columns, e.g. `p16384 c2`, or "" when none vary. */
 export function variantLabel(cell: CellResult, varying: readonly (keyof CellResult)[]): string {
   return varying.map((col) => `${VARIANT_PREFIX[col] ?? `${col}=`}${String(cell[col])}`).join(
@@ -140,5 +161,7 @@ export function parallelWarning(jobs: number): string {
 
 /** Label for a group heading: `workload mixed, preset 6.8`. */
 export function groupTitle(g: CellGroup): string {
-  return `Workload ${g.workload}, preset ${g.preset}`;
+  return g.preset === "all presets"
+    ? `Workload ${g.workload}, all presets side by side`
+    : `Workload ${g.workload}, preset ${g.preset}`;
 }

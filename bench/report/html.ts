@@ -9,7 +9,15 @@ import type { CellResult, RunResults } from "../results.ts";
 import { type ChartDef, groupCharts, renderSvg } from "./charts.ts";
 import { paretoFront } from "./pareto.ts";
 import { cellColumns } from "./_columns.ts";
-import { fmtNs, fmtRatio, groupCells, groupTitle, parallelWarning, runJobs } from "./_format.ts";
+import {
+  crossPresetGroups,
+  fmtNs,
+  fmtRatio,
+  groupCells,
+  groupTitle,
+  parallelWarning,
+  runJobs,
+} from "./_format.ts";
 import { environmentRows, methodNotes } from "./_notes.ts";
 
 const CSS = `
@@ -147,7 +155,8 @@ function frontierTable(cells: CellResult[]): string {
  */
 export async function renderHtml(results: RunResults): Promise<string> {
   const env = results.environment;
-  const groups = groupCells(results.cells);
+  // Per workload and preset, then per workload across presets (when it ran under several).
+  const groups = [...groupCells(results.cells), ...crossPresetGroups(groupCells(results.cells))];
   const notOk = results.cells.filter((c) => c.status !== "ok");
   const ok = results.cells.length - notOk.length;
   const jobs = runJobs(results);

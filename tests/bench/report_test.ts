@@ -247,3 +247,24 @@ Deno.test("report main() regenerates both reports next to the results", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("renderHtml() adds a section per workload with all its presets side by side", async () => {
+  const { crossPresetGroups, groupCells } = await import("../../bench/report/_format.ts");
+  const results = fixtureResults();
+  const presets = new Set(results.cells.map((c) => c.preset));
+  const twoPresets = {
+    ...results,
+    cells: [
+      ...results.cells,
+      ...results.cells.map((c) => ({ ...c, preset: "6.1", cell: `${c.cell}-6.1` })),
+    ],
+  };
+  const cross = crossPresetGroups(groupCells(twoPresets.cells));
+  assert.equal(cross.length, new Set(results.cells.map((c) => c.workload)).size);
+  assert.ok(cross.every((g) => g.varying[0] === "preset"));
+  const html = await renderHtml(twoPresets);
+  assert.match(html, /all presets side by side/);
+  if (presets.size === 1) {
+    assert.doesNotMatch(await renderHtml(results), /all presets side by side/);
+  }
+});
