@@ -6,8 +6,9 @@
  *
  * Slots: an offset below `direct` (the cell's page count: content workloads use offsets
  * `0..pages-1`) is its own slot, found without hashing, like the kernel's xarray finds a dense
- * key; any other offset gets a slot above `direct` through a `Map`. A slot takes 19 bytes
- * (kind 1, page id 4, handle 4, length 2, LRU links 8); no object is made per entry.
+ * key; any other offset gets a slot above `direct` through a `Map`. A slot takes 21 bytes
+ * (kind 1, page id 4, handle 4, length 4, LRU links 8); no object is made per entry. The length
+ * is 32-bit because an object can be a whole 64 KiB page (65536 does not fit 16 bits).
  *
  * The LRU is intrusive (`prev`/`next` slot links): head = most recently added, tail = the next
  * to write back. Same-filled entries are never on it, so their second value word lives in
@@ -39,7 +40,7 @@ const F_HASH = 32;
 
 /** Page ids at or above this are kept in a side map (the column is 32-bit). */
 const BIG_PAGE_ID = 0xffffffff;
-/** Most offsets addressed directly (19 bytes each, reserved up front). */
+/** Most offsets addressed directly (21 bytes each, reserved up front). */
 const MAX_DIRECT = 1 << 27;
 
 /** The frontend's per-offset state. Slot numbers are stable while the slot is in use. */
@@ -50,8 +51,8 @@ export class EntryTable {
   pageIds: Uint32Array;
   /** Pool handle; the low value word of a same-filled page; a device page's hash. */
   handles: Int32Array;
-  /** Compressed length (pool entries). */
-  lengths: Uint16Array;
+  /** Compressed length (pool entries): up to PAGE_SIZE, so 65536 at 64 KiB pages. */
+  lengths: Uint32Array;
   /** LRU link towards the head (-1: none). */
   prev: Int32Array;
   /** LRU link towards the tail (-1: none); the high value word of a same-filled page. */
@@ -77,7 +78,7 @@ export class EntryTable {
     this.flags = new Uint8Array(n);
     this.pageIds = new Uint32Array(n);
     this.handles = new Int32Array(n);
-    this.lengths = new Uint16Array(n);
+    this.lengths = new Uint32Array(n);
     this.prev = new Int32Array(n);
     this.next = new Int32Array(n);
   }
@@ -207,7 +208,7 @@ export class EntryTable {
     this.flags = new Uint8Array(0);
     this.pageIds = new Uint32Array(0);
     this.handles = new Int32Array(0);
-    this.lengths = new Uint16Array(0);
+    this.lengths = new Uint32Array(0);
     this.prev = new Int32Array(0);
     this.next = new Int32Array(0);
     this.#overflow.clear();
@@ -225,7 +226,7 @@ export class EntryTable {
       this.flags = grow(this.flags, new Uint8Array(n));
       this.pageIds = grow(this.pageIds, new Uint32Array(n));
       this.handles = grow(this.handles, new Int32Array(n));
-      this.lengths = grow(this.lengths, new Uint16Array(n));
+      this.lengths = grow(this.lengths, new Uint32Array(n));
       this.prev = grow(this.prev, new Int32Array(n));
       this.next = grow(this.next, new Int32Array(n));
     }
@@ -240,7 +241,7 @@ export class EntryTable {
   }
 }
 
-function grow<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array>(
+function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(
   from: T,
   to: T,
 ): T {

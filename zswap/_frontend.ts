@@ -13,7 +13,7 @@
  *   generating the page, the integrity check, shrinking and backing the arena's next pages with
  *   touched memory (page faults of the simulating process, not of the kernel) are outside it.
  * - Per-offset state (entries, LRU, zeromap, swap device) lives in one typed-array table
- *   (`_entries.ts`): no object per entry, about 19 bytes per offset.
+ *   (`_entries.ts`): no object per entry, about 21 bytes per offset.
  * - Pages a store rejects go to a simulated swap device (their page id is kept); writeback
  *   stores the page id and a hash of the bytes it decompressed, checked when the page is loaded
  *   from the device.
@@ -174,6 +174,7 @@ export class Frontend {
   readonly #zeroPages: boolean;
   readonly #sameFilled: boolean;
   readonly #storeMutex: boolean;
+  readonly #storeMapMode: "rw" | "wo";
   readonly #storeIncompressible: boolean;
   readonly #headerBytes: number;
   readonly #dupRule: number;
@@ -228,6 +229,7 @@ export class Frontend {
     this.#zeroPages = preset.zeroPages;
     this.#sameFilled = preset.sameFilled;
     this.#storeMutex = preset.storeLock === "mutex";
+    this.#storeMapMode = preset.storeMapMode;
     this.#storeIncompressible = preset.storeIncompressible;
     this.#headerBytes = Object.hasOwn(preset.headerBytes, s.allocatorName)
       ? preset.headerBytes[s.allocatorName]
@@ -560,7 +562,8 @@ export class Frontend {
       this.#reject(s, pageId);
       return;
     }
-    const obj = ctx.map(handle, "wo");
+    // mm/zswap.c: ZPOOL_MM_RW up to 5.12 (D5.10), ZPOOL_MM_WO from 2021 on (D6.1).
+    const obj = ctx.map(handle, this.#storeMapMode);
     if (hb !== 0) writeHeader(obj, this.#table.offsetOf(s), hb);
     obj.set(kind === KIND_RAW ? ctx.page : ctx.dst.subarray(0, len), hb);
     ctx.unmap(handle);

@@ -43,6 +43,12 @@ export interface KernelPreset {
   readonly strategyOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** What protects the per-CPU compression buffer on store: preemption off or the CPU mutex. */
   readonly storeLock: "preempt" | "mutex";
+  /**
+   * How the store maps the new object: `rw` (zsmalloc copies a spanning object in before the
+   * write) until Miaohe Lin's "mm/zswap.c: avoid unnecessary copy-in at map time" (May 2021, after
+   * 5.12), `wo` since.
+   */
+  readonly storeMapMode: "rw" | "wo";
   /** Per-CPU buffer size in pages (the destination of compression and the bounce buffer). */
   readonly bufferPages: 1 | 2;
   /** Pages whose every 8-byte word is equal become value entries (length 0). */
@@ -92,6 +98,7 @@ const P5_10: KernelPreset = {
   strategy: "crypto-comp", // mm/zswap.c (D5.10): crypto_comp, map + decompress, no mutex
   strategyOptions: GFP_ATOMIC_BOUNCE, // mm/zswap.c (5.12): the bounce path used GFP_ATOMIC
   storeLock: "preempt", // mm/zswap.c (D5.10): get_cpu_var(zswap_dstmem) disables preemption
+  storeMapMode: "rw", // mm/zswap.c (D5.10): zpool_map_handle(..., ZPOOL_MM_RW) on store
   bufferPages: 2, // mm/zswap.c (D5.10): per-CPU dstmem of 2 * PAGE_SIZE
   sameFilled: true, // mm/zswap.c (D5.10): same_filled_pages_enabled, one repeated word
   zeroPages: false, // mm/page_io.c: the zeromap arrived in 6.12
@@ -127,6 +134,7 @@ const P5_12: KernelPreset = {
 const P6_1: KernelPreset = {
   ...P5_12,
   name: "6.1", // mm/zswap.c (D6.1): the 5.12 load path, GFP_ATOMIC tmp, no compress_fail counter
+  storeMapMode: "wo", // mm/zswap.c (D6.1): ZPOOL_MM_WO, no copy-in at map time (Miaohe Lin, 2021)
 };
 
 const P6_8: KernelPreset = {

@@ -40,7 +40,38 @@ async function unlockAfter(ctx: LoadContext, pending: Promise<number>): Promise<
   return n;
 }
 
-/** Decompress from a mapping, then unmap and unlock (mm/zswap.c (D6.12) order). */
+/**
+ * Decompress from a mapping, then unlock and unmap: the order of mm/zswap.c from 5.11
+ * (1ec3b5fe6eec) to 6.8 (c75f5c1e0f1d), fc6697a89f56 (5.12) included, for objects read in place.
+ */
+function decompressUnlockUnmap(
+  ctx: LoadContext,
+  src: Uint8Array,
+  page: Uint8Array,
+  handle: number,
+): number | Promise<number> {
+  const n = ctx.decompress(src, page);
+  if (typeof n !== "number") return unlockUnmapAfter(ctx, n, handle);
+  ctx.unlock();
+  ctx.unmap(handle);
+  return n;
+}
+
+async function unlockUnmapAfter(
+  ctx: LoadContext,
+  pending: Promise<number>,
+  handle: number,
+): Promise<number> {
+  const n = await pending;
+  ctx.unlock();
+  ctx.unmap(handle);
+  return n;
+}
+
+/**
+ * Decompress from a mapping, then unmap and unlock: the order of mm/zswap.c (D6.12)
+ * zswap_decompress, whose acomp_ctx_put_unlock() comes after zpool_unmap_handle().
+ */
 function decompressUnmapUnlock(
   ctx: LoadContext,
   src: Uint8Array,
@@ -89,7 +120,7 @@ function withLock(
   return locked(ctx, entry, page);
 }
 
-/** Map, lock, decompress from the mapping, unmap, unlock: the 5.11 path. */
+/** Map, lock, decompress from the mapping, unlock, unmap: the 5.11 path (mm/zswap.c 5.11). */
 function mapLockDecompress(
   ctx: LoadContext,
   entry: EntryRef,
@@ -98,7 +129,7 @@ function mapLockDecompress(
   const src = dataOf(ctx.map(entry.handle, "ro"), entry);
   const wait = ctx.lock();
   if (wait instanceof Promise) return mappedAfterLock(ctx, entry, page, src, wait);
-  return decompressUnmapUnlock(ctx, src, page, entry.handle);
+  return decompressUnlockUnmap(ctx, src, page, entry.handle);
 }
 
 async function mappedAfterLock(
@@ -109,7 +140,7 @@ async function mappedAfterLock(
   wait: Promise<void>,
 ): Promise<number> {
   await wait;
-  return await decompressUnmapUnlock(ctx, src, page, entry.handle);
+  return await decompressUnlockUnmap(ctx, src, page, entry.handle);
 }
 
 /** Copy the object's data into `into`, count it as bounced, unmap. Returns the copy. */
@@ -123,17 +154,20 @@ function copyOut(ctx: LoadContext, entry: EntryRef, obj: Uint8Array, into: Uint8
 
 /**
  * With the mutex held: map; copy into the CPU buffer and unmap when `copy` is true; decompress;
- * unmap if still mapped; unlock.
+ * then, if still mapped, unmap before unlocking (`unmapFirst`, D6.12) or after it (6.8).
  */
 function lockedMapMaybeCopy(
   ctx: LoadContext,
   entry: EntryRef,
   page: Uint8Array,
   copy: boolean,
+  unmapFirst: boolean,
 ): number | Promise<number> {
   const obj = ctx.map(entry.handle, "ro");
   if (copy) return decompressUnlock(ctx, copyOut(ctx, entry, obj, ctx.buffer), page);
-  return decompressUnmapUnlock(ctx, dataOf(obj, entry), page, entry.handle);
+  return unmapFirst
+    ? decompressUnmapUnlock(ctx, dataOf(obj, entry), page, entry.handle)
+    : decompressUnlockUnmap(ctx, dataOf(obj, entry), page, entry.handle);
 }
 
 /** Parse a strategy's options with its schema, as a usage error on failure. */
@@ -258,8 +292,9 @@ function trylockBounce(
 ): number | Promise<number> {
   if (ctx.poolSleepMapped) return mapLockDecompress(ctx, entry, page);
   const obj = ctx.map(entry.handle, "ro");
-  // "if it's not set, and mutex_trylock fails, copy data from src to a temporary buffer"
-  if (ctx.trylock()) return decompressUnmapUnlock(ctx, dataOf(obj, entry), page, entry.handle);
+  // "if it's not set, and mutex_trylock fails, copy data from src to a temporary buffer"; the
+  // patch kept the 5.11 tail: decompress, unlock, then unmap.
+  if (ctx.trylock()) return decompressUnlockUnmap(ctx, dataOf(obj, entry), page, entry.handle);
   const tmp = ctx.kmalloc(entry.length, true); // kmemdup(src, length, GFP_ATOMIC) in the patch
   if (tmp === null) {
     throw new Error(`Bounce allocation of ${entry.length} bytes failed (GFP_ATOMIC)`);
@@ -301,14 +336,17 @@ function percpuLocked(
   entry: EntryRef,
   page: Uint8Array,
 ): number | Promise<number> {
-  return lockedMapMaybeCopy(ctx, entry, page, !ctx.poolSleepMapped);
+  // mm/zswap.c (6.8, c75f5c1e0f1d) __zswap_load: a pool that can sleep mapped is unmapped after
+  // mutex_unlock().
+  return lockedMapMaybeCopy(ctx, entry, page, !ctx.poolSleepMapped, false);
 }
 
 const percpuBuffer: LoadStrategy = (ctx, entry, page) => withLock(percpuLocked, ctx, entry, page);
 
 /**
  * `percpu-buffer`: lock first, map, copy into the CPU's 2 x PAGE_SIZE buffer when the pool cannot
- * sleep mapped, unmap, decompress (mm/zswap.c 6.8, c75f5c1e0f1d "reuse dstmem when decompress").
+ * sleep mapped, unmap, decompress, unlock (mm/zswap.c 6.8, c75f5c1e0f1d "reuse dstmem when
+ * decompress"). A pool that can sleep mapped is decompressed in place, unlocked, then unmapped.
  *
  * @example
  * ```ts
@@ -335,8 +373,9 @@ function asyncOnlyLocked(
   entry: EntryRef,
   page: Uint8Array,
 ): number | Promise<number> {
-  // mm/zswap.c (D6.12): copy only if acomp_ctx->is_sleepable && !zpool_can_sleep_mapped.
-  return lockedMapMaybeCopy(ctx, entry, page, ctx.compressorAsync && !ctx.poolSleepMapped);
+  // mm/zswap.c (D6.12): copy only if acomp_ctx->is_sleepable && !zpool_can_sleep_mapped; an
+  // object decompressed in place is unmapped before the unlock.
+  return lockedMapMaybeCopy(ctx, entry, page, ctx.compressorAsync && !ctx.poolSleepMapped, true);
 }
 
 const asyncOnlyCopy: LoadStrategy = (ctx, entry, page) =>

@@ -57,3 +57,15 @@ Deno.test("EntryTable LRU: push at the head, remove, rotate", () => {
   t.setReferenced(1, false);
   assert.equal(t.referenced(1), false);
 });
+
+Deno.test("EntryTable keeps a whole 64 KiB page's length", () => {
+  // A compressed length runs up to PAGE_SIZE: 65536 at 64 KiB pages needs more than 16 bits.
+  const t = new EntryTable(2);
+  const direct = t.slot(1);
+  const overflow = t.slot(1e9); // grows the columns
+  for (const s of [direct, overflow]) {
+    t.set(s, KIND_POOL, 3);
+    t.lengths[s] = 65536;
+    assert.equal(t.lengths[s], 65536);
+  }
+});

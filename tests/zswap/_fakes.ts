@@ -46,6 +46,8 @@ export class FakePool implements Zpool {
   readonly options: FakePoolOptions;
   /** Maps of spanning objects handed out (copies). */
   spanningMaps = 0;
+  /** The mode of every map() call, in order. */
+  readonly mapModes: MapMode[] = [];
   #pages: number[] = []; // linear page index -> pfn (-1 when freed)
   #live: number[] = []; // live objects touching each linear page
   #addr: number[] = [];
@@ -146,6 +148,7 @@ export class FakePool implements Zpool {
 
   map(handle: Handle, mode: MapMode, cpu = 0): Uint8Array {
     if (!this.#alive[handle]) throw new RangeError(`Handle ${handle} is not live`);
+    this.mapModes.push(mode);
     const segs = this.segments(handle);
     if (segs.length === 1) return segs[0];
     this.spanningMaps++;

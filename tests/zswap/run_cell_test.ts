@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { zsmallocAllocator } from "../../allocators/mod.ts";
+import { noneCompressor } from "../../compressors/none.ts";
 import {
   type AllocatorPlugin,
   CompressError,
@@ -127,6 +128,31 @@ Deno.test("runCell() writes the zswap header before the data where the preset ha
           assert.deepEqual([...bytes.subarray(0, 8)], [40 + i, 0, 0, 0, 0, 0, 0, 0]);
         }
       }
+    });
+  }
+});
+
+Deno.test("runCell() maps a new object read-write up to 5.12, write-only after", async (t) => {
+  // mm/zswap.c (D5.10, and 5.11/5.12 until "avoid unnecessary copy-in at map time", May 2021):
+  // zpool_map_handle(..., ZPOOL_MM_RW); D6.1 on: ZPOOL_MM_WO (kernel-zswap.md §1 "map(RW)").
+  const cases: [string, string][] = [
+    ["5.10", "rw"],
+    ["5.11", "rw"],
+    ["5.12", "rw"],
+    ["6.1", "wo"],
+    ["6.8", "wo"],
+    ["latest", "wo"],
+  ];
+  for (const [preset, mode] of cases) {
+    await t.step(`${preset}: ${mode}`, async () => {
+      const alloc = sleepable();
+      const run = await cell({
+        preset,
+        allocator: alloc,
+        workload: scriptWorkload(ops(["store", 0, 1], ["store", 1, 2], ["store", 2, 3]), pageFor),
+      });
+      assert.equal(run.counters.stored_pages, 3);
+      assert.deepEqual(alloc.pools[0].mapModes, [mode, mode, mode]);
     });
   }
 });
@@ -483,6 +509,43 @@ Deno.test("runCell() applies the pool limit with each era's comparison", async (
   });
 });
 
+Deno.test("runCell() checks the pool limit after the zero-page bypass, before same-filled", async (t) => {
+  // kernel-zswap.md §1/§2: ≤ 6.11 the limit checks come first, then the same-filled test
+  // (mm/zswap.c D5.10, D6.1); from 6.12 zero pages never reach zswap (mm/page_io.c D6.12).
+  // totalram 100, max 10 %: 10 pages. One 3992-byte object per page; zsmalloc cannot shrink in
+  // 6.1, and a shrink in 6.12 runs after the store that hit the limit.
+  const params = { totalRamPages: 100, maxPoolPercent: 10, acceptThresholdPercent: 90 };
+  const fill = (n: number): [Op["op"], number, number][] =>
+    [...Array(n).keys()].map((i) => ["store", i, BIG + i]);
+  await t.step("6.1: a same-filled page is refused when the pool is full", async () => {
+    const run = await cell({
+      preset: "6.1",
+      allocator: sleepable({ name: "zsmalloc", spanning: false }),
+      workload: scriptWorkload(ops(...fill(11), ["store", 50, SAME], ["load", 50]), pageFor),
+      params,
+    });
+    assert.deepEqual(counters(run, ["pool_limit_hit", "same_filled_pages", "integrity_failures"]), {
+      pool_limit_hit: 1,
+      same_filled_pages: 0,
+      integrity_failures: 0,
+    });
+    assert.equal(run.counters.load_hits, 0); // read from the swap device
+  });
+  await t.step("6.12: a zero page bypasses a full pool without a limit hit", async () => {
+    const run = await cell({
+      preset: "6.12",
+      allocator: sleepable({ name: "zsmalloc", spanning: false }),
+      workload: scriptWorkload(ops(...fill(10), ["store", 50, ZERO], ["load", 50]), pageFor),
+      params,
+    });
+    assert.deepEqual(counters(run, ["pool_limit_hit", "zero_pages", "integrity_failures"]), {
+      pool_limit_hit: 0,
+      zero_pages: 1,
+      integrity_failures: 0,
+    });
+  });
+});
+
 Deno.test("runCell() gives referenced entries a second chance from 6.12", async () => {
   // max 20 pages, threshold 18. The 21st store hits the limit; the shrink meets 20 referenced
   // entries, rotates 16 (each a failure of shrink_memcg) and gives up without writing back.
@@ -665,6 +728,44 @@ Deno.test("runCell() aborts on the signal", async () => {
     /timeout/,
   );
   assert.ok(pulled < 1000);
+});
+
+Deno.test("runCell() loads whole-page objects at 64 KiB pages", async (t) => {
+  // An incompressible 64 KiB page "compresses" to 65536 bytes, which zsmalloc stores in its huge
+  // class before 6.18 (mm/zsmalloc.c: ZS_MAX_ALLOC_SIZE = PAGE_SIZE): its length must survive.
+  for (const preset of ["6.1", "6.8", "6.12"]) {
+    await t.step(preset, async () => {
+      const n = 4;
+      const run = await cell({
+        preset,
+        allocator: zsmallocAllocator,
+        compressor: noneCompressor,
+        workload: scriptWorkload(
+          () => storeThenLoad(n),
+          (id, into) => prefixPage(id, into.length, into),
+        ),
+        params: { pageSize: 65536 },
+      });
+      assert.deepEqual(
+        counters(run, [
+          "stored_pages",
+          "compressed_bytes",
+          "load_hits",
+          "load_failed",
+          "decompress_fail",
+          "integrity_failures",
+        ]),
+        {
+          stored_pages: n,
+          compressed_bytes: n * 65536,
+          load_hits: n,
+          load_failed: 0,
+          decompress_fail: 0,
+          integrity_failures: 0,
+        },
+      );
+    });
+  }
 });
 
 Deno.test("runCell() takes pool figures at the high-water mark", async () => {

@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { z3foldAllocator, zbudAllocator, zsmallocAllocator } from "../../allocators/mod.ts";
 import { lz4Compressor } from "../../compressors/lz4.ts";
 import { offloadCompressor } from "../../compressors/offload.ts";
-import type { AllocatorPlugin, CompressorPlugin, StrategyPlugin } from "../../registry/types.ts";
+import type {
+  AllocatorPlugin,
+  CompressorPlugin,
+  EntryRef,
+  Handle,
+  LoadContext,
+  MapMode,
+  StrategyPlugin,
+  Zpool,
+} from "../../registry/types.ts";
 import type { CellRun } from "../../zswap/cell_types.ts";
 import { builtinStrategies, runCell } from "../../zswap/mod.ts";
 import {
@@ -237,5 +246,194 @@ Deno.test("strategies over the real allocators", async (t) => {
         }
       });
     }
+  }
+});
+
+/**
+ * A LoadContext that only writes down what a strategy calls, in order: lock, trylock, map, unmap,
+ * kmalloc, copy (a bounced() count), decompress, unlock, and the pool's read APIs.
+ */
+class RecordingContext implements LoadContext {
+  readonly pageSize = 4096;
+  readonly buffer = new Uint8Array(2 * 4096);
+  readonly log: string[] = [];
+  readonly pool: Zpool;
+  readonly #object = new Uint8Array(100);
+  readonly #trylockFails: boolean;
+
+  constructor(
+    readonly poolSleepMapped: boolean,
+    readonly compressorAsync: boolean,
+    opts: { trylockFails?: boolean; readBegin?: "page" | "copy"; readSegments?: boolean } = {},
+  ) {
+    this.#trylockFails = opts.trylockFails ?? false;
+    const log = this.log;
+    const object = this.#object;
+    const pool: Zpool = {
+      malloc: () => 0,
+      free: () => {},
+      map: () => object,
+      unmap: () => {},
+      totalPages: () => 1,
+      stats: () => ({}),
+    };
+    if (opts.readBegin !== undefined) {
+      const copy = opts.readBegin === "copy";
+      pool.readBegin = (_h: Handle, local: Uint8Array): Uint8Array => {
+        log.push(copy ? "readBegin(copy)" : "readBegin");
+        if (!copy) return object;
+        local.set(object);
+        return local.subarray(0, object.length);
+      };
+      pool.readEnd = (): void => void log.push("readEnd");
+    }
+    if (opts.readSegments) {
+      pool.readSegments = (): Uint8Array[] => {
+        log.push("readSegments");
+        return [object];
+      };
+    }
+    this.pool = pool;
+  }
+
+  lock(): void {
+    this.log.push("lock");
+  }
+  trylock(): boolean {
+    this.log.push(this.#trylockFails ? "trylock(fail)" : "trylock");
+    return !this.#trylockFails;
+  }
+  unlock(): void {
+    this.log.push("unlock");
+  }
+  map(_handle: Handle, mode: MapMode): Uint8Array {
+    this.log.push(`map(${mode})`);
+    return this.#object;
+  }
+  unmap(): void {
+    this.log.push("unmap");
+  }
+  decompress(_src: Uint8Array, _dst: Uint8Array): number | Promise<number> {
+    this.log.push("decompress");
+    return this.compressorAsync ? Promise.resolve(this.pageSize) : this.pageSize;
+  }
+  kmalloc(size: number, atomic: boolean): Uint8Array {
+    this.log.push(atomic ? "kmalloc(GFP_ATOMIC)" : "kmalloc(GFP_KERNEL)");
+    return new Uint8Array(size);
+  }
+  bounced(bytes: number): void {
+    this.log.push(`copy ${bytes}`);
+  }
+}
+
+Deno.test("strategies lock, map, copy, unmap and decompress in the kernel's order", async (t) => {
+  type Opts = ConstructorParameters<typeof RecordingContext>[2];
+  const entry: EntryRef = { handle: 1, length: 100, headerBytes: 0 };
+  // [strategy, options, pool sleeps mapped, async codec, context options, expected calls]
+  const rows: [string, unknown, boolean, boolean, Opts, string[]][] = [
+    // mm/zswap.c (5.11, 1ec3b5fe6eec): map, lock, decompress, unlock, unmap (DESIGN §5).
+    ["sleep-mapped", {}, true, false, {}, ["map(ro)", "lock", "decompress", "unlock", "unmap"]],
+    ["sleep-mapped", {}, false, true, {}, ["map(ro)", "lock", "decompress", "unlock", "unmap"]],
+    // mm/zswap.c (5.12, fc6697a89f56; D6.1): can_sleep_mapped pools keep the 5.11 order; others
+    // kmalloc first, then map, copy, unmap, lock, decompress, unlock (kernel-zswap.md §1).
+    ["bounce-alloc", {}, true, false, {}, ["map(ro)", "lock", "decompress", "unlock", "unmap"]],
+    ["bounce-alloc", { gfp: "atomic" }, false, false, {}, [
+      "kmalloc(GFP_ATOMIC)",
+      "map(ro)",
+      "copy 100",
+      "unmap",
+      "lock",
+      "decompress",
+      "unlock",
+    ]],
+    ["bounce-alloc", { gfp: "kernel" }, false, true, {}, [
+      "kmalloc(GFP_KERNEL)",
+      "map(ro)",
+      "copy 100",
+      "unmap",
+      "lock",
+      "decompress",
+      "unlock",
+    ]],
+    // The 2020 thread's idea, on the 5.11 tail (decompress, unlock, unmap).
+    ["trylock-bounce", {}, true, false, {}, ["map(ro)", "lock", "decompress", "unlock", "unmap"]],
+    ["trylock-bounce", {}, false, false, {}, [
+      "map(ro)",
+      "trylock",
+      "decompress",
+      "unlock",
+      "unmap",
+    ]],
+    ["trylock-bounce", {}, false, true, { trylockFails: true }, [
+      "map(ro)",
+      "trylock(fail)",
+      "kmalloc(GFP_ATOMIC)",
+      "copy 100",
+      "unmap",
+      "lock",
+      "decompress",
+      "unlock",
+    ]],
+    // mm/zswap.c (6.8, c75f5c1e0f1d) __zswap_load: lock first; a can_sleep_mapped pool is
+    // unmapped after the unlock.
+    ["percpu-buffer", {}, true, false, {}, ["lock", "map(ro)", "decompress", "unlock", "unmap"]],
+    ["percpu-buffer", {}, false, false, {}, [
+      "lock",
+      "map(ro)",
+      "copy 100",
+      "unmap",
+      "decompress",
+      "unlock",
+    ]],
+    // mm/zswap.c (D6.12) zswap_decompress: in place, unmap before the unlock.
+    ["async-only-copy", {}, false, false, {}, [
+      "lock",
+      "map(ro)",
+      "decompress",
+      "unmap",
+      "unlock",
+    ]],
+    ["async-only-copy", {}, false, true, {}, [
+      "lock",
+      "map(ro)",
+      "copy 100",
+      "unmap",
+      "decompress",
+      "unlock",
+    ]],
+    // mm/zswap.c (6.15, 7d4c9629b74f): lock, read_begin (a copy only when the object spans
+    // pages), decompress, read_end, unlock; no map, so nothing atomic.
+    ["read-begin", {}, false, true, { readBegin: "page" }, [
+      "lock",
+      "readBegin",
+      "decompress",
+      "readEnd",
+      "unlock",
+    ]],
+    ["read-begin", {}, false, false, { readBegin: "copy" }, [
+      "lock",
+      "readBegin(copy)",
+      "copy 100",
+      "decompress",
+      "readEnd",
+      "unlock",
+    ]],
+    // mm/zswap.c (D7.2, dc2e4982cb01): lock, SG read, decompress, unlock; no copy.
+    ["sg-read", {}, false, true, { readBegin: "copy", readSegments: true }, [
+      "lock",
+      "readSegments",
+      "decompress",
+      "unlock",
+    ]],
+  ];
+  for (const [name, options, sleepMapped, async, ctxOptions, expected] of rows) {
+    const label = `${name} ${JSON.stringify(options)}, ${sleepMapped ? "sleepable" : "no-sleep"} ` +
+      `pool, ${async ? "async" : "sync"} codec${ctxOptions?.trylockFails ? ", trylock fails" : ""}`;
+    await t.step(label, async () => {
+      const ctx = new RecordingContext(sleepMapped, async, ctxOptions);
+      const n = await strategy(name).create(options)(ctx, entry, new Uint8Array(4096));
+      assert.equal(n, 4096);
+      assert.deepEqual(ctx.log, expected);
+    });
   }
 });
