@@ -74,7 +74,8 @@ Usage: deno task cli <subcommand> [flags]      (deno task bench = deno task cli 
 Subcommands:
 ${Object.entries(SUBCOMMANDS).map(([name, s]) => `  ${name.padEnd(13)} ${s.summary}`).join("\n")}
 
-Run "deno task cli <subcommand> --help" for its flags. --debug prints stack traces.`;
+Run "deno task cli <subcommand> --help" for its flags. --debug prints stack traces (run, list,
+merge, inspect, schema); --version prints the version. Guides: README.md and docs/cli.md.`;
 
 /** Errors that are the user's to fix: printed as one line, exit status 2. */
 const USER_ERROR_NAMES = new Set(["UsageError", "ConfigError", "RegistryError"]);

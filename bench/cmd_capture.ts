@@ -27,16 +27,19 @@ import { UsageError } from "./errors.ts";
 
 const USAGE = `Usage: deno task capture --pid PID --out FILE [--all] [--max-pages N]
 
-Writes the anonymous memory of a live process (Linux) as a page file FILE, for the pagefile
-workload, with metadata in FILE.json.
+Write the anonymous memory of a live process (Linux) as a page file FILE, for the pagefile
+workload, with metadata in FILE.json. Then: deno task bench --workloads 'pagefile:{"path":"FILE"}'.
 
   --pid PID        the process to read
   --out FILE       the page file to write (replaced if it exists)
   --all            also write pages that were never touched (read as zeros)
   --max-pages N    stop after N pages
 
-Deno reads /proc only with --allow-all (-A). The pages are the process's private data
-(passwords, keys, personal data): keep them private.`;
+Deno reads /proc only with --allow-all (-A), and another process's memory needs ptrace access to
+it: the same user and, under Yama ptrace_scope 1, its parent, or root with CAP_SYS_PTRACE. The
+pages are the process's private data (passwords, keys, personal data): keep them private.
+
+Exit status: 0, or 2 for a usage error (no such process, no permission, a file not written).`;
 
 /** Options of {@linkcode capture}. */
 export interface CaptureOptions {
@@ -157,7 +160,7 @@ function procError(pid: number, what: string, err: unknown): UsageError {
   }
   if (err instanceof Deno.errors.PermissionDenied) {
     return new UsageError(
-      `No permission to read ${what} of process ${pid} (run as its user and as its parent, or as root)`,
+      `No permission to read ${what} of process ${pid} (needs ptrace access: its user, and its parent under Yama ptrace_scope 1, or root with CAP_SYS_PTRACE)`,
       { cause: err },
     );
   }

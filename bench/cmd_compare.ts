@@ -321,7 +321,8 @@ export function formatComparison(cmp: Comparison, labels: { base: string; new: s
 
 const USAGE = `Usage: deno task cli compare BASE NEW [options]
 
-Compare two runs cell by cell. BASE and NEW are results folders or results.json files.
+Compare two runs cell by cell, matched by cell name. BASE and NEW are results folders, or their
+results.json or results.jsonl files.
 
 Options:
   --threshold PCT        Noise threshold in percent (default 5); a metric also gets 3 x the
@@ -330,6 +331,9 @@ Options:
   --force                Compare runs from different machines or runtimes
   --json                 Print the comparison as JSON
   -h, --help             Show this help
+
+Exit status: 0, or 1 with --fail-on-regression when a cell regressed; 2 for a usage error. Runs
+of different matrices share no cell ("0 cells in both runs") and then pass: check that line in CI.
 `;
 
 function parseThreshold(text: string): number {

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { builtinCompressors } from "../compressors/mod.ts";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+import { closestName, unknownNameMessage } from "../registry/registry.ts";
 import { parseFlags } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 
@@ -17,13 +18,19 @@ const USAGE = `Usage: deno task cli compress --compressor NAME --pages FILE [opt
 Compress and decompress every page of a page file with one compressor, checking each round trip.
 
 Options:
-  --compressor NAME  The compressor (see "list"), e.g. zstd
+  --compressor NAME  A built-in codec: lz4, lz4-wasm, lzo, lzo-rle, zstd, deflate or none
   --options JSON     Its options, e.g. '{"level":1}'
   --pages FILE       A flat file of pages
   --page-size N      Bytes per page (default 4096)
   --csv              One row per page: page,length,compress_ns,decompress_ns
   --json             Per-page rows and the summary as one JSON object
-  -h, --help         Show this help`;
+  -h, --help         Show this help
+
+Each page runs once, with no warm-up: the first few hundred pages run before V8 has optimised the
+codec, so the summary's MB/s is well below the codec's speed (read the later pages' times in
+--csv, or compare speeds with "deno task bench"). Lengths and ratio do not depend on it.
+
+Exit status: 0, or 1 when a page failed its round trip; 2 for a usage error.`;
 
 /** One page's figures; `length` is `"R"` when the output did not fit a page. */
 export interface PageRow {
@@ -88,8 +95,17 @@ export interface CompressReport {
 export function resolveCompressor(name: string): CompressorPlugin {
   const plugin = builtinCompressors.find((p) => p.name === name);
   if (plugin === undefined) {
-    const known = builtinCompressors.map((p) => p.name).sort().join(", ");
-    throw new UsageError(`Unknown compressor "${name}" (known: ${known})`);
+    if (name === "offload") {
+      throw new UsageError(
+        'Compressor "offload" runs only inside the bench (it answers from a Worker); give the codec it wraps, e.g. --compressor lz4',
+      );
+    }
+    // `lengths` is the lengths workload's pseudo-codec: resolvable, but not worth suggesting.
+    const known = builtinCompressors.map((p) => p.name).filter((n) => n !== "lengths").sort();
+    const builtinOnly = closestName(name, known) === undefined
+      ? "; compress knows the built-in codecs only"
+      : "";
+    throw new UsageError(`${unknownNameMessage("compressor", name, known)}${builtinOnly}`);
   }
   return plugin;
 }
@@ -216,6 +232,17 @@ function firstDifference(a: Uint8Array, b: Uint8Array, length: number): number {
   return -1;
 }
 
+/** One zod issue as `path: message`, an unknown key as `unknown key "x"`. */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.path.length === 0) {
+    return `--options must be a JSON object, e.g. --options '{"level":1}'`;
+  }
+  const text = issue.code === "unrecognized_keys"
+    ? issue.keys.map((k) => `unknown key "${k}"`).join("; ")
+    : issue.message;
+  return issue.path.length > 0 ? `${issue.path.join(".")}: ${text}` : text;
+}
+
 function parsePageSize(text: string | undefined): number {
   if (text === undefined) return 4096;
   const n = Number(text);
@@ -242,7 +269,8 @@ async function readPages(path: string, pageSize: number): Promise<Uint8Array> {
   try {
     pages = await Deno.readFile(path);
   } catch (err) {
-    throw new UsageError(`Cannot read page file "${path}": ${message(err)}`, { cause: err });
+    const why = err instanceof Deno.errors.NotFound ? "no such file" : message(err);
+    throw new UsageError(`Cannot read page file "${path}": ${why}`, { cause: err });
   }
   if (pages.length === 0 || pages.length % pageSize !== 0) {
     throw new UsageError(
@@ -256,10 +284,13 @@ async function createCodec(plugin: CompressorPlugin, options: unknown): Promise<
   try {
     return await plugin.create(options);
   } catch (err) {
-    const why = err instanceof z.ZodError
-      ? z.prettifyError(err).replaceAll("\n", " ")
-      : message(err);
-    throw new UsageError(`Bad options for ${plugin.name}: ${why}`, { cause: err });
+    // A plugin that already wrote a full usage message (`Invalid options for compressor ...`)
+    // keeps it; a bare zod error becomes `path: message` per issue, as "run" prints them.
+    if (err instanceof UsageError) throw err;
+    const why = err instanceof z.ZodError ? err.issues.map(issueText).join("; ") : message(err);
+    throw new UsageError(`Invalid options for compressor "${plugin.name}": ${why}`, {
+      cause: err,
+    });
   }
 }
 

@@ -13,6 +13,7 @@ import {
   z3foldGeometry,
   zbudGeometry,
 } from "../allocators/mod.ts";
+import { closestName, unknownNameMessage } from "../registry/registry.ts";
 import { parseFlags } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 
@@ -149,7 +150,10 @@ function inspect(args: string[]): number {
   }
   const name = positionals[0];
   if (!ALLOCATORS.includes(name)) {
-    throw new UsageError(`Unknown allocator "${name}" (known: ${ALLOCATORS.join(", ")})`);
+    const builtinOnly = closestName(name, ALLOCATORS) === undefined
+      ? "; inspect knows the built-in allocators only"
+      : "";
+    throw new UsageError(`${unknownNameMessage("allocator", name, ALLOCATORS)}${builtinOnly}`);
   }
   const pageSize = pageSizeFlag(values["page-size"] as string | undefined);
   const chainFlag = values.chain as string | undefined;
@@ -157,7 +161,9 @@ function inspect(args: string[]): number {
   const json = values.json === true;
   if (name !== "zsmalloc") {
     if (chainFlag !== undefined || ruleFlag !== undefined) {
-      throw new UsageError(`Flags --chain and --rule apply to zsmalloc only, not "${name}"`);
+      throw new UsageError(
+        `Flags --chain and --rule apply to zsmalloc only, not "${name}" (drop them)`,
+      );
     }
     const g = name === "zbud" ? zbudGeometry(pageSize) : z3foldGeometry(pageSize);
     if (json) {
@@ -183,11 +189,11 @@ function inspect(args: string[]): number {
   if (chainFlag !== undefined) {
     chain = Number(chainFlag);
     if (!/^\d+$/.test(chainFlag) || chain < 4 || chain > 16) {
-      throw new UsageError(`Chain "${chainFlag}" is not an integer from 4 to 16`);
+      throw new UsageError(`Chain "${chainFlag}" is not an integer from 4 to 16 (e.g. --chain 8)`);
     }
   }
   if (ruleFlag !== undefined && ruleFlag !== "old" && ruleFlag !== "new") {
-    throw new UsageError(`Rule "${ruleFlag}" is not "old" or "new"`);
+    throw new UsageError(`Rule "${ruleFlag}" is not "old" or "new" (e.g. --rule old)`);
   }
   const options = resolveZsmallocOptions({ rule: ruleFlag, chain });
   const table = buildSizeClasses(pageSize, options);

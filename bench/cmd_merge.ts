@@ -33,14 +33,16 @@ Join the results of shards (runs with --shard i/n of one config) into one run wh
 those of an unsharded run, in matrix order. Reads each DIR's results.jsonl (or results.json) and
 writes results.json, results.csv, results.jsonl and the reports into --out.
 
-  --out DIR     where to write the merged run (required)
+  --out DIR     where to write the merged run (required; not an input; a run there is replaced)
   --force       merge even when configs, environments or shards do not match, or cells are
                 missing (the first copy of a duplicated cell wins)
   --quiet       no summary table
   --help        this text
 
 Refuses, unless --force: different configs (other than the shard), runs on different kinds of
-machine or tool versions, a cell present in two inputs, a missing shard, missing cells.`;
+machine or tool versions, a cell present in two inputs, a missing shard, missing cells.
+
+Exit status: 0, or 1 when a merged cell failed or had integrity failures; 2 for a usage error.`;
 
 /** One run directory read for merging. */
 export interface MergeInput {

@@ -15,8 +15,10 @@ Regenerate report.md and report.html from a results folder (its results.json, or
 results.jsonl when the run did not finish). DIR may also be one of those files.
 
 Options:
-  --out DIR    Write the reports there instead of next to the results
+  --out DIR    Write the reports into this existing folder instead of next to the results
   -h, --help   Show this help
+
+Exit status: 0, or 2 for a usage error (no results there, a bad file, no such --out folder).
 `;
 
 function dirname(path: string): string {

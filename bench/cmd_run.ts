@@ -32,7 +32,8 @@ Plugins and presets (comma-separated; an entry may carry options as name:{"json"
   --compressors LIST     compressors (default lz4,zstd)
   --workloads LIST       workloads (default mixed)
   --strategies LIST      load-path strategies (default: each preset's own)
-  --presets LIST         kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest (default 6.1,6.8,latest)
+  --presets LIST         kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest
+                         (default 6.1,6.8,latest)
   --plugin SPEC          load a plugin module (path, file: URL, npm:, jsr:, https:); repeatable
 
 Params (a comma-separated list sweeps):
@@ -48,13 +49,13 @@ Params (a comma-separated list sweeps):
   --strict               fail a cell at its first sleep-in-atomic violation
 
 Run:
-  --config FILE          a JSON config (same keys; flags override it)
+  --config FILE          a JSON config (same keys; flags override it; schema: "cli schema")
   --repetitions N        measured runs per cell (default 3; latencies are their medians)
   --warmup N             discarded runs per cell before measuring (default 1)
-  --quick                a small smoke run (256 pages, one repetition, no warm-up)
+  --quick                a smoke run (256 pages, one repetition, no warm-up; not for latencies)
   --filter REGEX         run only cells whose name matches
   --shard I/N            run the cells whose matrix index mod N is I-1
-  --out DIR              results directory (default results/<timestamp>/)
+  --out DIR              results directory, not holding a run yet (default results/<timestamp>/)
   --resume DIR           continue the run in DIR from its results.jsonl
   --cell-timeout S       run each cell in its own Worker and stop it after S seconds (status
                          "timeout"; 0 = no limit). Cells run in Workers anyway when a plugin

@@ -12,8 +12,10 @@
  *
  * ```sh
  * deno task bench --plugin examples/noisy_compressor.ts --compressors noisy,lz4 --allocators zsmalloc
- * # the integrity check at work: every 50th load comes back with one bit flipped
- * deno task bench --quick --plugin examples/noisy_compressor.ts --allocators zsmalloc \
+ * # the integrity check at work: every 50th decompressed page comes back with one bit flipped
+ * # (on stripe pages, which noisy compresses; on mixed too few pages reach decompress())
+ * deno task bench --quick --plugin examples/noisy_compressor.ts \
+ *   --plugin examples/stripe_workload.ts --allocators zsmalloc --workloads stripe \
  *   --compressors 'noisy:{"corruptEvery":50}'
  * # sleeping while a zsmalloc handle is mapped (the 2020 bug), counted in "violations"
  * deno task bench --quick --plugin examples/noisy_compressor.ts --allocators zsmalloc \
