@@ -88,7 +88,8 @@ const USER_ERROR_NAMES = new Set(["UsageError", "ConfigError", "RegistryError"])
  */
 export async function main(args: string[]): Promise<number> {
   const debug = args.includes("--debug");
-  const [name, ...rest] = args;
+  // --debug is the CLI's, not a subcommand's: every subcommand accepts it.
+  const [name, ...rest] = args.filter((a, i) => i === 0 || a !== "--debug");
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       console.log(CLI_HELP);

@@ -304,7 +304,7 @@ export function formatComparison(cmp: Comparison, labels: { base: string; new: s
   if (rows.length > 0) out.push(line(headers), ...rows.map(line), "");
   const regressed = cmp.matched.filter((c) => c.regressions.length > 0);
   if (regressed.length > 0) {
-    out.push(`Regressions in ${regressed.length} cells:`);
+    out.push(`Regressions in ${regressed.length} cell${regressed.length === 1 ? "" : "s"}:`);
     for (const c of regressed) {
       for (const r of c.regressions) out.push(`  ${c.cell}: ${r}`);
     }
@@ -332,7 +332,8 @@ Options:
   --json                 Print the comparison as JSON
   -h, --help             Show this help
 
-Exit status: 0, or 1 with --fail-on-regression when a cell regressed; 2 for a usage error. Runs
+Exit status: 0, or 1 with --fail-on-regression when a cell regressed or the runs share no cell;
+2 for a usage error. Runs
 of different matrices share no cell ("0 cells in both runs") and then pass: check that line in CI.
 `;
 
@@ -392,6 +393,15 @@ export async function main(args: string[]): Promise<number> {
     console.log(JSON.stringify({ base: base.path, new: next.path, ...cmp }, null, 2));
   } else {
     console.log(formatComparison(cmp, { base: base.path, new: next.path }));
+  }
+  if (cmp.matched.length === 0) {
+    // Two runs with no cell in common compare nothing: a CI gate pointed at the wrong folders must
+    // not pass silently.
+    console.error(
+      `Warning: ${base.path} and ${next.path} share no cell (match cells by name: same plugins, ` +
+        `preset and params)`,
+    );
+    return values["fail-on-regression"] === true ? 1 : 0;
   }
   return values["fail-on-regression"] === true && cmp.regressedCells > 0 ? 1 : 0;
 }

@@ -142,6 +142,7 @@ export function failures(rows: readonly KernelCheckRow[], tolerancePct?: number)
     if ((r.kernel_mismatches ?? 0) > 0) {
       out.push(`${name}: ${r.kernel_mismatches} pages came back wrong from the kernel`);
     }
+    if (r.sim_error) out.push(`${name}: simulator: ${r.sim_error}`);
     if ((r.sim_integrity_failures ?? 0) > 0) {
       out.push(`${name}: ${r.sim_integrity_failures} simulator integrity failures`);
     }

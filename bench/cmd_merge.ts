@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseFlags } from "./_args.ts";
 import { type ResolvedConfig, ResolvedConfigSchema } from "./config.ts";
 import { UsageError } from "./errors.ts";
@@ -33,7 +33,8 @@ Join the results of shards (runs with --shard i/n of one config) into one run wh
 those of an unsharded run, in matrix order. Reads each DIR's results.jsonl (or results.json) and
 writes results.json, results.csv, results.jsonl and the reports into --out.
 
-  --out DIR     where to write the merged run (required; not an input; a run there is replaced)
+  --out DIR     where to write the merged run (required; not an input; not a folder that
+                already holds a run, unless --force)
   --force       merge even when configs, environments or shards do not match, or cells are
                 missing (the first copy of a duplicated cell wins)
   --quiet       no summary table
@@ -245,8 +246,16 @@ export async function main(args: string[]): Promise<number> {
   }
   const out = values.out as string | undefined;
   if (out === undefined) throw new UsageError("merge needs --out DIR for the merged run");
-  if (positionals.includes(out)) {
+  // Compare resolved paths: "a/" and "./a" are the same folder as "a".
+  if (positionals.some((dir) => resolve(dir) === resolve(out))) {
     throw new UsageError(`--out ${out} is also an input; write the merged run elsewhere`);
+  }
+  for (const name of [RESULT_FILES.jsonl, RESULT_FILES.json]) {
+    if (values.force !== true && await exists(join(out, name))) {
+      throw new UsageError(
+        `--out ${out} already holds a run (${name}); choose another folder or add --force`,
+      );
+    }
   }
   const inputs = [];
   for (const dir of positionals) inputs.push(await readRunDir(dir));

@@ -318,6 +318,7 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
     "bounced",
     "violations",
     "integrity",
+    "load_failed",
   ];
   const num = (v: number | null, digits = 0) =>
     v === null ? "-" : digits > 0 ? v.toFixed(digits) : String(Math.round(v));
@@ -331,6 +332,7 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
     num(c.bytes_bounced),
     num(c.violations),
     num(c.integrity_failures),
+    num(c.load_failed),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
