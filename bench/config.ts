@@ -19,6 +19,7 @@
  * @module
  */
 import { z } from "zod";
+import { closestName } from "../registry/registry.ts";
 import { formatZodIssues, PluginNameSchema } from "../registry/schemas.ts";
 import { parseJsonOrThrow } from "./_json.ts";
 import { UsageError } from "./errors.ts";
@@ -402,9 +403,32 @@ export function checkConfig(
   const result = ConfigObject.safeParse(input);
   if (!result.success) {
     const text = formatZodIssues(result.error.issues, input, { pathLabel });
-    throw new ConfigError(`${source}: ${text}`, { cause: result.error });
+    throw new ConfigError(`${source}: ${text}${keyHint(result.error.issues)}`, {
+      cause: result.error,
+    });
   }
   return result.data;
+}
+
+/** "; did you mean ..." for unknown top-level or `params` keys close to a known one. */
+function keyHint(issues: readonly z.core.$ZodIssue[]): string {
+  const hints: string[] = [];
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const where = issue.path.length === 0
+      ? Object.keys(ConfigObject.shape)
+      : issue.path.length === 1 && issue.path[0] === "params"
+      ? Object.keys(ParamsObject.shape)
+      : undefined;
+    if (where === undefined) continue;
+    for (const key of issue.keys) {
+      // Also match across spellings: total_ram_mib -> totalRamMiB.
+      const plain = (k: string) => k.replaceAll(/[_-]/g, "").toLowerCase();
+      const guess = where.find((k) => plain(k) === plain(key)) ?? closestName(key, where);
+      if (guess !== undefined) hints.push(`${JSON.stringify(key)} -> "${guess}"`);
+    }
+  }
+  return hints.length === 0 ? "" : ` (did you mean ${hints.join(", ")}?)`;
 }
 
 /**

@@ -354,10 +354,17 @@ export function unknownNameMessage(kind: string, name: string, known: readonly s
  * ```
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
+  // A shortened name ("percpu") or an over-long one ("6.1.0"): the one known name it begins or
+  // that begins it.
+  const lower = name.toLowerCase();
+  const related = known.filter((k) =>
+    k.toLowerCase().startsWith(lower) || lower.startsWith(k.toLowerCase())
+  );
+  if (related.length === 1) return related[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase());
     if (d < bestDistance) {
       best = k;
       bestDistance = d;

@@ -54,8 +54,21 @@ Deno.test("resolveConfig() lets overrides win, param by param", () => {
 
 Deno.test("checkConfig() refuses bad input with the path and the value", async (t) => {
   const cases: [string, unknown, string][] = [
-    ["unknown top-level key", { allocator: ["zbud"] }, 'Config: unknown key "allocator"'],
-    ["unknown params key", { params: { pagez: 1 } }, 'Config: params: unknown key "pagez"'],
+    [
+      "unknown top-level key",
+      { allocator: ["zbud"] },
+      'Config: unknown key "allocator" (did you mean "allocator" -> "allocators"?)',
+    ],
+    [
+      "unknown params key",
+      { params: { pagez: 1 } },
+      'Config: params: unknown key "pagez" (did you mean "pagez" -> "pages"?)',
+    ],
+    [
+      "params key in another spelling",
+      { params: { total_ram_mib: 512 } },
+      'Config: params: unknown key "total_ram_mib" (did you mean "total_ram_mib" -> "totalRamMiB"?)',
+    ],
     [
       "wrong type",
       { params: { pages: "many" } },

@@ -175,3 +175,10 @@ Deno.test("resolveSpecifier() keeps URLs and resolves paths", () => {
   assert.equal(resolveSpecifier("./p.ts", "/a/b"), "file:///a/b/p.ts");
   assert.equal(resolveSpecifier("/abs/p.ts", "/a/b"), "file:///abs/p.ts");
 });
+
+Deno.test("closestName() suggests the one known name a shortened or over-long name belongs to", () => {
+  const strategies = ["async-only-copy", "bounce-alloc", "percpu-buffer", "read-begin", "sg-read"];
+  assert.equal(closestName("percpu", strategies), "percpu-buffer");
+  assert.equal(closestName("6.1.0", ["5.10", "6.1", "6.12", "latest"]), "6.1");
+  assert.equal(closestName("zzz", strategies), undefined);
+});
