@@ -89,5 +89,19 @@ export function methodNotes(results: RunResults): string[] {
       ? `Cells ran ${jobs} at a time: parallel cells disturb each other's latencies.`
       : "Cells ran one at a time.",
   ];
+  // mm/zbud.c and mm/z3fold.c were removed in 6.15 (PR6.15): later presets with them are what-ifs.
+  const counterfactual = results.cells.filter((c) =>
+    (c.allocator === "zbud" || c.allocator === "z3fold") &&
+    (c.preset === "6.18" || c.preset === "latest")
+  );
+  if (counterfactual.length > 0) {
+    notes.push(
+      `${counterfactual.length} cell${counterfactual.length === 1 ? "" : "s"} run zbud or ` +
+        "z3fold under preset 6.18 or latest: those allocators were removed in 6.15, so these " +
+        "cells are counterfactual (the allocator under that kernel's frontend). From 6.18 an " +
+        "incompressible page is stored raw, which zbud cannot hold: compare `stored_pages` " +
+        "before `pool_ratio`.",
+    );
+  }
   return notes;
 }

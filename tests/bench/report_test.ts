@@ -268,3 +268,15 @@ Deno.test("renderHtml() adds a section per workload with all its presets side by
     assert.doesNotMatch(await renderHtml(results), /all presets side by side/);
   }
 });
+
+Deno.test("renderMarkdown() marks zbud and z3fold cells under 6.18 or latest as counterfactual", () => {
+  const results = fixtureResults();
+  const later = {
+    ...results,
+    cells: results.cells.map((c) => ({ ...c, preset: "latest" })),
+  };
+  assert.ok(results.cells.some((c) => c.allocator === "zbud"), "the fixture has zbud cells");
+  assert.match(renderMarkdown(later), /counterfactual/);
+  const early = { ...results, cells: results.cells.map((c) => ({ ...c, preset: "6.1" })) };
+  assert.doesNotMatch(renderMarkdown(early), /counterfactual/);
+});
