@@ -23,17 +23,17 @@
  */
 
 import { z } from "zod";
-import {
-  type AllocatorEnv,
-  type AllocatorPlugin,
-  AllocError,
-  type Arena,
-  type Handle,
-  type MapMode,
-  type Zpool,
+import type {
+  AllocatorEnv,
+  AllocatorPlugin,
+  Arena,
+  Handle,
+  MapMode,
+  Zpool,
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
 import { PageBytes } from "./_page_bytes.ts";
+import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growInt8, growUint8 } from "./_typed.ts";
 
@@ -145,15 +145,7 @@ class Z3foldPool implements Zpool {
   }
 
   malloc(size: number): Handle {
-    if (!Number.isInteger(size) || size <= 0) {
-      throw new AllocError("EINVAL", `Cannot allocate ${size} bytes (sizes are integers from 1)`);
-    }
-    if (size > this.#pageSize) {
-      throw new AllocError(
-        "ENOSPC",
-        `Object of ${size} bytes exceeds the z3fold limit of ${this.#pageSize}`,
-      );
-    }
+    checkMallocSize(size, this.#pageSize, "z3fold");
     const hi = this.#handles.take(size);
     const h = this.#handles.handleOf(hi);
     // mm/z3fold.c: above PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE (3904 at 4K), a headless page.
@@ -514,12 +506,7 @@ export const z3foldAllocator: AllocatorPlugin = {
   description: "Three objects per page plus headless pages (mm/z3fold.c, removed in 6.15)",
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
-    checkPageSize(env.pageSize, "z3fold");
-    if (env.arena.pageSize !== env.pageSize) {
-      throw new RangeError(
-        `Pool page size ${env.pageSize} differs from the arena's ${env.arena.pageSize}`,
-      );
-    }
+    checkPoolEnv(env, "z3fold");
     Z3foldOptionsSchema.parse(env.options ?? {});
     return new Z3foldPool(env.arena, env.pageSize);
   },

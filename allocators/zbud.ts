@@ -15,17 +15,17 @@
  */
 
 import { z } from "zod";
-import {
-  type AllocatorEnv,
-  type AllocatorPlugin,
-  AllocError,
-  type Arena,
-  type Handle,
-  type MapMode,
-  type Zpool,
+import type {
+  AllocatorEnv,
+  AllocatorPlugin,
+  Arena,
+  Handle,
+  MapMode,
+  Zpool,
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
 import { PageBytes } from "./_page_bytes.ts";
+import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growInt8, growUint8 } from "./_typed.ts";
 
@@ -115,16 +115,8 @@ class ZbudPool implements Zpool {
   }
 
   malloc(size: number): Handle {
-    if (!Number.isInteger(size) || size <= 0) {
-      throw new AllocError("EINVAL", `Cannot allocate ${size} bytes (sizes are integers from 1)`);
-    }
-    if (size > this.#max) {
-      // mm/zbud.c: size > PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE is -ENOSPC.
-      throw new AllocError(
-        "ENOSPC",
-        `Object of ${size} bytes exceeds the zbud limit of ${this.#max}`,
-      );
-    }
+    // mm/zbud.c: size > PAGE_SIZE - ZHDR_SIZE_ALIGNED - CHUNK_SIZE is -ENOSPC.
+    checkMallocSize(size, this.#max, "zbud");
     // mm/zbud.c (6.1): 64-byte chunks, so 700 bytes take 11.
     const chunks = (size + this.#chunkSize - 1) >> this.#chunkShift;
     const hi = this.#handles.take(size);
@@ -273,12 +265,7 @@ export const zbudAllocator: AllocatorPlugin = {
   description: "Two objects per page, first and last buddy (mm/zbud.c, removed in 6.15)",
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
-    checkPageSize(env.pageSize, "zbud");
-    if (env.arena.pageSize !== env.pageSize) {
-      throw new RangeError(
-        `Pool page size ${env.pageSize} differs from the arena's ${env.arena.pageSize}`,
-      );
-    }
+    checkPoolEnv(env, "zbud");
     ZbudOptionsSchema.parse(env.options ?? {});
     return new ZbudPool(env.arena, env.pageSize);
   },

@@ -29,18 +29,17 @@
  */
 
 import { z } from "zod";
-import {
-  type AllocatorEnv,
-  type AllocatorPlugin,
-  AllocError,
-  type Arena,
-  type Handle,
-  type MapMode,
-  type Zpool,
+import type {
+  AllocatorEnv,
+  AllocatorPlugin,
+  Arena,
+  Handle,
+  MapMode,
+  Zpool,
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
 import { PageBytes } from "./_page_bytes.ts";
-import { checkPageSize } from "./_page_size.ts";
+import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { growInt32, growUint16, growUint8 } from "./_typed.ts";
 import {
   buildSizeClasses,
@@ -253,17 +252,9 @@ class ZsPool implements Zpool {
   }
 
   malloc(size: number): Handle {
-    if (!Number.isInteger(size) || size <= 0) {
-      throw new AllocError("EINVAL", `Cannot allocate ${size} bytes (sizes are integers from 1)`);
-    }
-    if (size > this.#pageSize) {
-      // mm/zsmalloc.c (6.12): above ZS_MAX_ALLOC_SIZE = PAGE_SIZE, -ENOSPC (6.1 said -EINVAL;
-      // the zswap frontend maps the code per preset).
-      throw new AllocError(
-        "ENOSPC",
-        `Object of ${size} bytes exceeds the zsmalloc limit of ${this.#pageSize}`,
-      );
-    }
+    // mm/zsmalloc.c (6.12): above ZS_MAX_ALLOC_SIZE = PAGE_SIZE, -ENOSPC (6.1 said -EINVAL;
+    // the zswap frontend maps the code per preset).
+    checkMallocSize(size, this.#pageSize, "zsmalloc");
     const c = this.#lenToClass[size];
     const hi = this.#handles.take(size);
     let zs = this.#findZspage(c);
@@ -781,12 +772,7 @@ export const zsmallocAllocator: AllocatorPlugin = {
   description: "Size classes over multi-page zspages; objects may span pages (mm/zsmalloc.c)",
   sleepMapped: false,
   create(env: AllocatorEnv): Zpool {
-    checkPageSize(env.pageSize, "zsmalloc");
-    if (env.arena.pageSize !== env.pageSize) {
-      throw new RangeError(
-        `Pool page size ${env.pageSize} differs from the arena's ${env.arena.pageSize}`,
-      );
-    }
+    checkPoolEnv(env, "zsmalloc");
     return new ZsPool(env, resolveZsmallocOptions(env.options));
   },
 };

@@ -185,6 +185,19 @@ function parseOptions<T extends z.ZodType>(name: string, schema: T, options: unk
 
 const NoOptionsSchema = z.strictObject({});
 
+/** A strategy without options: `create()` checks that none are given and returns `load`. */
+function noOptionsStrategy(name: string, description: string, load: LoadStrategy): StrategyPlugin {
+  return {
+    kind: "strategy",
+    name,
+    description,
+    create(options: unknown): LoadStrategy {
+      parseOptions(name, NoOptionsSchema, options);
+      return load;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // sleep-mapped (5.11)
 
@@ -201,15 +214,11 @@ const NoOptionsSchema = z.strictObject({});
  * console.assert(typeof load === "function");
  * ```
  */
-export const sleepMappedStrategy: StrategyPlugin = {
-  kind: "strategy",
-  name: "sleep-mapped",
-  description: "5.11: decompress from the mapping under the CPU mutex (bug on zsmalloc)",
-  create(options: unknown): LoadStrategy {
-    parseOptions("sleep-mapped", NoOptionsSchema, options);
-    return mapLockDecompress;
-  },
-};
+export const sleepMappedStrategy: StrategyPlugin = noOptionsStrategy(
+  "sleep-mapped",
+  "5.11: decompress from the mapping under the CPU mutex (bug on zsmalloc)",
+  mapLockDecompress,
+);
 
 // ---------------------------------------------------------------------------------------------
 // bounce-alloc (5.12 - 6.7)
@@ -318,15 +327,11 @@ function trylockBounce(
  * console.assert(trylockBounceStrategy.name === "trylock-bounce");
  * ```
  */
-export const trylockBounceStrategy: StrategyPlugin = {
-  kind: "strategy",
-  name: "trylock-bounce",
-  description: "2020 thread idea: copy only when the pool cannot sleep mapped and trylock fails",
-  create(options: unknown): LoadStrategy {
-    parseOptions("trylock-bounce", NoOptionsSchema, options);
-    return trylockBounce;
-  },
-};
+export const trylockBounceStrategy: StrategyPlugin = noOptionsStrategy(
+  "trylock-bounce",
+  "2020 thread idea: copy only when the pool cannot sleep mapped and trylock fails",
+  trylockBounce,
+);
 
 // ---------------------------------------------------------------------------------------------
 // percpu-buffer (6.8)
@@ -354,16 +359,11 @@ const percpuBuffer: LoadStrategy = (ctx, entry, page) => withLock(percpuLocked, 
  * console.assert(percpuBufferStrategy.name === "percpu-buffer");
  * ```
  */
-export const percpuBufferStrategy: StrategyPlugin = {
-  kind: "strategy",
-  name: "percpu-buffer",
-  description:
-    "6.8: copy into the per-CPU buffer under the mutex when the pool cannot sleep mapped",
-  create(options: unknown): LoadStrategy {
-    parseOptions("percpu-buffer", NoOptionsSchema, options);
-    return percpuBuffer;
-  },
-};
+export const percpuBufferStrategy: StrategyPlugin = noOptionsStrategy(
+  "percpu-buffer",
+  "6.8: copy into the per-CPU buffer under the mutex when the pool cannot sleep mapped",
+  percpuBuffer,
+);
 
 // ---------------------------------------------------------------------------------------------
 // async-only-copy (6.10)
@@ -392,15 +392,11 @@ const asyncOnlyCopy: LoadStrategy = (ctx, entry, page) =>
  * console.assert(asyncOnlyCopyStrategy.name === "async-only-copy");
  * ```
  */
-export const asyncOnlyCopyStrategy: StrategyPlugin = {
-  kind: "strategy",
-  name: "async-only-copy",
-  description: "6.10: copy into the per-CPU buffer only for an async codec on a no-sleep pool",
-  create(options: unknown): LoadStrategy {
-    parseOptions("async-only-copy", NoOptionsSchema, options);
-    return asyncOnlyCopy;
-  },
-};
+export const asyncOnlyCopyStrategy: StrategyPlugin = noOptionsStrategy(
+  "async-only-copy",
+  "6.10: copy into the per-CPU buffer only for an async codec on a no-sleep pool",
+  asyncOnlyCopy,
+);
 
 // ---------------------------------------------------------------------------------------------
 // read-begin (6.15)
@@ -456,15 +452,11 @@ const readBegin: LoadStrategy = (ctx, entry, page) => withLock(readBeginLocked, 
  * console.assert(readBeginStrategy.name === "read-begin");
  * ```
  */
-export const readBeginStrategy: StrategyPlugin = {
-  kind: "strategy",
-  name: "read-begin",
-  description: "6.15: the pool's read API copies only objects that span two pages",
-  create(options: unknown): LoadStrategy {
-    parseOptions("read-begin", NoOptionsSchema, options);
-    return readBegin;
-  },
-};
+export const readBeginStrategy: StrategyPlugin = noOptionsStrategy(
+  "read-begin",
+  "6.15: the pool's read API copies only objects that span two pages",
+  readBegin,
+);
 
 // ---------------------------------------------------------------------------------------------
 // sg-read (after 6.18)
@@ -512,15 +504,11 @@ const sgRead: LoadStrategy = (ctx, entry, page) => withLock(sgReadLocked, ctx, e
  * console.assert(sgReadStrategy.name === "sg-read");
  * ```
  */
-export const sgReadStrategy: StrategyPlugin = {
-  kind: "strategy",
-  name: "sg-read",
-  description: "after 6.18: decompress from the object's one or two pages, no copy",
-  create(options: unknown): LoadStrategy {
-    parseOptions("sg-read", NoOptionsSchema, options);
-    return sgRead;
-  },
-};
+export const sgReadStrategy: StrategyPlugin = noOptionsStrategy(
+  "sg-read",
+  "after 6.18: decompress from the object's one or two pages, no copy",
+  sgRead,
+);
 
 /**
  * The seven built-in load strategies, oldest first.

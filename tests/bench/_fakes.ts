@@ -12,7 +12,11 @@ import type {
   WorkloadPlugin,
 } from "../../registry/types.ts";
 import type { BenchEngine } from "../../bench/engine.ts";
-import type { CellCounters, CellPlan, CellRun, OpRecorder } from "../../zswap/cell_types.ts";
+import type { CellPlan, CellRun, OpRecorder } from "../../zswap/cell_types.ts";
+import { zeroCounters } from "../../zswap/_counters.ts";
+
+/** Counters all zero (the frontend's own). */
+export { zeroCounters };
 
 /** Allocators: `bump` (can sleep mapped), `slab` (cannot), `boom` (create throws). */
 export const fakeAllocators: AllocatorPlugin[] = ["bump", "slab", "boom"].map((name) => ({
@@ -150,41 +154,6 @@ export function fakeEngine(options: FakeEngineOptions = {}): BenchEngine & { cal
     },
   };
   return engine;
-}
-
-/** Counters all zero. */
-export function zeroCounters(): CellCounters {
-  return {
-    stored_pages: 0,
-    pool_total_size: 0,
-    pool_pages: 0,
-    same_filled_pages: 0,
-    zero_pages: 0,
-    stored_incompressible_pages: 0,
-    reject_compress_poor: 0,
-    reject_compress_fail: 0,
-    reject_alloc_fail: 0,
-    reject_kmemcache_fail: 0,
-    reject_reclaim_fail: 0,
-    pool_limit_hit: 0,
-    written_back_pages: 0,
-    duplicate_entry: 0,
-    decompress_fail: 0,
-    original_bytes: 0,
-    compressed_bytes: 0,
-    pool_pages_end: 0,
-    stored_pages_end: 0,
-    bytes_bounced: 0,
-    trylock_failed: 0,
-    violations: 0,
-    integrity_failures: 0,
-    stores: 0,
-    loads: 0,
-    load_hits: 0,
-    invalidates: 0,
-    load_failed: 0,
-    keepalive: 0,
-  };
 }
 
 /** Columns that depend on the clock: drop them to compare two runs. */

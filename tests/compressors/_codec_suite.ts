@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import type { Compressor, CompressorPlugin } from "../../registry/types.ts";
+import { CompressError, type Compressor, type CompressorPlugin } from "../../registry/types.ts";
 
 /** The oracle's page file (shared/ lies beside the repository). */
 export const ORACLE_PAGES_URL = new URL("../../../shared/oracle/text.pages", import.meta.url);
@@ -235,4 +235,61 @@ export async function codecSuite(
   });
 
   await codec.close?.();
+}
+
+/**
+ * Decode `block` into a guarded page, twice: with the bytes after `src` set to 0x00, then to
+ * `pad`. Checks the guards and that the bytes past `src` do not change the outcome.
+ */
+export function guardedDecode(
+  c: Compressor,
+  pad: number,
+  block: Uint8Array,
+): number | CompressError {
+  const results: (number | string)[] = [];
+  let out: number | CompressError = 0;
+  for (const fill of [0x00, pad]) {
+    const srcBuf = new Uint8Array(block.length + 16).fill(fill);
+    srcBuf.set(block);
+    const big = new Uint8Array(4096 + 64).fill(0xa5);
+    const dst = big.subarray(32, 32 + 4096);
+    try {
+      out = c.decompress(srcBuf.subarray(0, block.length), dst) as number;
+      results.push(out);
+    } catch (e) {
+      if (!(e instanceof CompressError)) throw e;
+      assert.ok(e.code === "EINVAL" || e.code === "ENOSPC");
+      out = e;
+      results.push(e.code);
+    }
+    assert.ok(big.subarray(0, 32).every((b) => b === 0xa5), "guard before dst");
+    assert.ok(big.subarray(32 + 4096).every((b) => b === 0xa5), "guard after dst");
+  }
+  assert.equal(results[0], results[1], "the bytes after src changed the outcome");
+  return out;
+}
+
+/**
+ * Compress each of `srcs` into guarded buffers from 24 bytes short of its block to 24 bytes over:
+ * each gives the unlimited block or ENOSPC, never a write past dst, and ENOSPC only with fewer
+ * than `block + slack` bytes.
+ */
+export function assertNearLimit(c: Compressor, srcs: Uint8Array[], slack: number): void {
+  for (const src of srcs) {
+    const full = new Uint8Array(2 * 4096);
+    const n = c.compress(src, full) as number;
+    for (let len = n - 24; len <= n + 24; len++) {
+      const big = new Uint8Array(len + 64).fill(0xa5);
+      const dst = big.subarray(32, 32 + len);
+      try {
+        assert.equal(c.compress(src, dst), n);
+        assert.deepEqual(dst.subarray(0, n), full.subarray(0, n));
+      } catch (e) {
+        if (!(e instanceof CompressError) || e.code !== "ENOSPC") throw e;
+        assert.ok(len < n + slack, `refused with ${len} bytes for a ${n}-byte block`);
+      }
+      assert.ok(big.subarray(0, 32).every((b) => b === 0xa5));
+      assert.ok(big.subarray(32 + len).every((b) => b === 0xa5));
+    }
+  }
 }

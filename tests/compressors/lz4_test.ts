@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { lz4Compressor } from "../../compressors/lz4.ts";
 import { CompressError, type Compressor } from "../../registry/types.ts";
+import { assertNearLimit, guardedDecode, randomBytes, seeded as rng } from "./_codec_suite.ts";
 
 const PAGE = 4096;
 const pagesUrl = new URL("../../../shared/oracle/text.pages", import.meta.url);
@@ -8,25 +9,8 @@ const lengthsUrl = new URL("../../../shared/oracle/kernel-6.1-text-lengths.csv",
 const pages = Deno.readFileSync(pagesUrl);
 const PAGE_COUNT = pages.length / PAGE;
 const page = (i: number): Uint8Array => pages.subarray(i * PAGE, (i + 1) * PAGE);
-
-/** mulberry32: a small seeded generator, so every run sees the same bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomBytes(n: number, seed: number): Uint8Array {
-  const r = rng(seed);
-  const a = new Uint8Array(n);
-  for (let i = 0; i < n; i++) a[i] = (r() * 256) | 0;
-  return a;
-}
+/** The second fill of the bytes after a block in `guardedDecode` (the first is 0x00). */
+const PAD = 0xff;
 
 /** Page-like binary data: 8-byte records of small counters, pointers and zero padding. */
 function binaryPage(seed: number): Uint8Array {
@@ -188,60 +172,18 @@ Deno.test("lz4.compress() refuses output that does not fit dst and writes nothin
   await t.step(
     "near the limit: either ENOSPC or the unlimited block, never a write past dst",
     () => {
-      for (const i of [0, 100, 500, 900]) {
-        const src = page(i);
-        const full = new Uint8Array(2 * PAGE);
-        const n = c.compress(src, full) as number;
-        for (let len = n - 24; len <= n + 24; len++) {
-          const big = new Uint8Array(len + 64).fill(0xa5);
-          const dst = big.subarray(32, 32 + len);
-          try {
-            assert.equal(c.compress(src, dst), n);
-            assert.deepEqual(dst.subarray(0, n), full.subarray(0, n));
-          } catch (e) {
-            if (!(e instanceof CompressError) || e.code !== "ENOSPC") throw e;
-            // lib/lz4/lz4_compress.c (6.1): the limitedOutput checks keep LASTLITERALS + 3 spare.
-            assert.ok(len < n + 8, `refused with ${len} bytes for a ${n}-byte block`);
-          }
-          assert.ok(big.subarray(0, 32).every((b) => b === 0xa5));
-          assert.ok(big.subarray(32 + len).every((b) => b === 0xa5));
-        }
-      }
+      // lib/lz4/lz4_compress.c (6.1): the limitedOutput checks keep LASTLITERALS + 3 spare.
+      assertNearLimit(c, [0, 100, 500, 900].map(page), 8);
     },
   );
 });
-
-/** Decode `block` into a guarded page; checks the guards and that bytes past `src` do not count. */
-function guardedDecode(c: Compressor, block: Uint8Array): number | CompressError {
-  const results: (number | string)[] = [];
-  let out: number | CompressError = 0;
-  for (const pad of [0x00, 0xff]) {
-    const srcBuf = new Uint8Array(block.length + 16).fill(pad);
-    srcBuf.set(block);
-    const big = new Uint8Array(PAGE + 64).fill(0xa5);
-    const dst = big.subarray(32, 32 + PAGE);
-    try {
-      out = c.decompress(srcBuf.subarray(0, block.length), dst) as number;
-      results.push(out);
-    } catch (e) {
-      if (!(e instanceof CompressError)) throw e;
-      assert.ok(e.code === "EINVAL" || e.code === "ENOSPC");
-      out = e;
-      results.push(e.code);
-    }
-    assert.ok(big.subarray(0, 32).every((b) => b === 0xa5), "guard before dst");
-    assert.ok(big.subarray(32 + PAGE).every((b) => b === 0xa5), "guard after dst");
-  }
-  assert.equal(results[0], results[1], "the bytes after src changed the outcome");
-  return out;
-}
 
 Deno.test("lz4.decompress() survives random and damaged blocks", async (t) => {
   const c = make();
   const r = rng(20240605);
   await t.step("random blocks", () => {
     for (let i = 0; i < 1500; i++) {
-      guardedDecode(c, randomBytes((r() * 300) | 0, i + 1));
+      guardedDecode(c, PAD, randomBytes((r() * 300) | 0, i + 1));
     }
   });
   const blocks: Uint8Array[] = [];
@@ -258,14 +200,14 @@ Deno.test("lz4.decompress() survives random and damaged blocks", async (t) => {
         if (r() < 0.5) b[at] ^= 1 << ((r() * 8) | 0);
         else b[at] = (r() * 256) | 0;
       }
-      guardedDecode(c, b);
+      guardedDecode(c, PAD, b);
     }
   });
   await t.step("truncated valid blocks fail or come back short", () => {
     for (let i = 0; i < 400; i++) {
       const b = blocks[i % blocks.length];
       const cut = (r() * b.length) | 0;
-      const out = guardedDecode(c, b.subarray(0, cut));
+      const out = guardedDecode(c, PAD, b.subarray(0, cut));
       assert.ok(out instanceof CompressError || out < PAGE, `cut ${cut} of ${b.length}`);
     }
   });
