@@ -33,9 +33,10 @@ import type {
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
 import { PageBytes } from "./_page_bytes.ts";
+import { PageLists } from "./_page_lists.ts";
 import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
-import { growInt32, growInt8, growUint8 } from "./_typed.ts";
+import { growInt32, growUint8 } from "./_typed.ts";
 
 // z3fold takes no options: an empty strict object (or nothing).
 const Z3foldOptionsSchema = z.object({}).strict();
@@ -114,7 +115,7 @@ class Z3foldPool implements Zpool {
   readonly #nchunks: number;
   readonly #headlessAbove: number;
   readonly #handles = new HandleTable();
-  readonly #heads: Int32Array;
+  readonly #lists: PageLists;
   #first = new Uint8Array(0);
   #middle = new Uint8Array(0);
   #last = new Uint8Array(0);
@@ -123,9 +124,6 @@ class Z3foldPool implements Zpool {
   #middleMapped = new Uint8Array(0);
   // Bit (1 << bud) set: that object came from another page (a "foreign handle").
   #foreignMask = new Uint8Array(0);
-  #list = new Int8Array(0);
-  #prev = new Int32Array(0);
-  #next = new Int32Array(0);
   // pfn * 3 + bud - 1 -> handle of that buddy (0 when empty); headless pages need none.
   #budHandle = new Int32Array(0);
   #pages = 0;
@@ -141,7 +139,7 @@ class Z3foldPool implements Zpool {
     this.#zhdrChunks = g.headerChunks;
     this.#nchunks = g.chunks;
     this.#headlessAbove = g.headlessAbove;
-    this.#heads = new Int32Array(g.chunks).fill(-1);
+    this.#lists = new PageLists(g.chunks);
   }
 
   malloc(size: number): Handle {
@@ -190,7 +188,7 @@ class Z3foldPool implements Zpool {
     else this.#last[pfn] = 0;
     // free_handle: a foreign handle no longer counts against its page.
     this.#foreignMask[pfn] &= ~(1 << bud);
-    if (this.#list[pfn] >= 0) this.#unlink(pfn);
+    if (this.#lists.list[pfn] >= 0) this.#lists.unlink(pfn);
     if (this.#first[pfn] === 0 && this.#middle[pfn] === 0 && this.#last[pfn] === 0) {
       this.#releasePage(pfn);
       return;
@@ -238,7 +236,7 @@ class Z3foldPool implements Zpool {
     let freeChunks = 0;
     const lists = new Array<number>(this.#nchunks).fill(0);
     for (let i = 0; i < this.#nchunks; i++) {
-      for (let p = this.#heads[i]; p >= 0; p = this.#next[p]) {
+      for (let p = this.#lists.heads[i]; p >= 0; p = this.#lists.next[p]) {
         unbuddied++;
         freeChunks += i;
         lists[i]++;
@@ -295,7 +293,7 @@ class Z3foldPool implements Zpool {
     this.#mapped[pfn] = 0;
     this.#middleMapped[pfn] = 0;
     this.#foreignMask[pfn] = 0;
-    this.#list[pfn] = -1;
+    this.#lists.list[pfn] = -1;
     this.#pages++;
     return pfn;
   }
@@ -367,9 +365,9 @@ class Z3foldPool implements Zpool {
   // mm/z3fold.c __z3fold_alloc: the first non-empty list from `chunks` up, its head, taken off.
   #takeUnbuddied(chunks: number): number {
     for (let i = chunks; i < this.#nchunks; i++) {
-      const pfn = this.#heads[i];
+      const pfn = this.#lists.heads[i];
       if (pfn >= 0) {
-        this.#unlink(pfn);
+        this.#lists.unlink(pfn);
         return pfn;
       }
     }
@@ -381,21 +379,7 @@ class Z3foldPool implements Zpool {
   #addToUnbuddied(pfn: number): void {
     if (this.#first[pfn] !== 0 && this.#middle[pfn] !== 0 && this.#last[pfn] !== 0) return;
     const i = this.#numFreeChunks(pfn);
-    const head = this.#heads[i];
-    this.#list[pfn] = i;
-    this.#prev[pfn] = -1;
-    this.#next[pfn] = head;
-    if (head >= 0) this.#prev[head] = pfn;
-    this.#heads[i] = pfn;
-  }
-
-  #unlink(pfn: number): void {
-    const prev = this.#prev[pfn];
-    const next = this.#next[pfn];
-    if (prev >= 0) this.#next[prev] = next;
-    else this.#heads[this.#list[pfn]] = next;
-    if (next >= 0) this.#prev[next] = prev;
-    this.#list[pfn] = -1;
+    this.#lists.push(pfn, i);
   }
 
   // --- compaction after a free -------------------------------------------------------------------
@@ -478,9 +462,7 @@ class Z3foldPool implements Zpool {
     this.#mapped = growUint8(this.#mapped, min);
     this.#middleMapped = growUint8(this.#middleMapped, min);
     this.#foreignMask = growUint8(this.#foreignMask, min);
-    this.#list = growInt8(this.#list, min, -1);
-    this.#prev = growInt32(this.#prev, min);
-    this.#next = growInt32(this.#next, min);
+    this.#lists.grow(min);
     this.#budHandle = growInt32(this.#budHandle, this.#first.length * 3);
   }
 }

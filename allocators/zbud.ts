@@ -25,9 +25,10 @@ import type {
 } from "../registry/types.ts";
 import { HandleTable } from "./_handles.ts";
 import { PageBytes } from "./_page_bytes.ts";
+import { PageLists } from "./_page_lists.ts";
 import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
-import { growInt32, growInt8, growUint8 } from "./_typed.ts";
+import { growUint8 } from "./_typed.ts";
 
 // zbud takes no options: an empty strict object (or nothing).
 const ZbudOptionsSchema = z.object({}).strict();
@@ -93,13 +94,10 @@ class ZbudPool implements Zpool {
   readonly #max: number;
   readonly #handles = new HandleTable();
   // unbuddied[i]: pages with i free chunks, most recently added first.
-  readonly #heads: Int32Array;
+  readonly #lists: PageLists;
   #first = new Uint8Array(0);
   #last = new Uint8Array(0);
   // Which unbuddied list the page is on, -1 for none (buddied).
-  #list = new Int8Array(0);
-  #prev = new Int32Array(0);
-  #next = new Int32Array(0);
   #pages = 0;
 
   constructor(arena: Arena, pageSize: number) {
@@ -111,7 +109,7 @@ class ZbudPool implements Zpool {
     this.#chunkShift = Math.log2(g.chunkSize);
     this.#nchunks = g.chunks;
     this.#max = g.maxObjectBytes;
-    this.#heads = new Int32Array(g.chunks).fill(-1);
+    this.#lists = new PageLists(g.chunks);
   }
 
   malloc(size: number): Handle {
@@ -124,10 +122,10 @@ class ZbudPool implements Zpool {
     let bud = FIRST;
     // The smallest unbuddied list that fits, its most recently added page.
     for (let i = chunks; i < this.#nchunks; i++) {
-      const head = this.#heads[i];
+      const head = this.#lists.heads[i];
       if (head >= 0) {
         pfn = head;
-        this.#unlink(pfn);
+        this.#lists.unlink(pfn);
         bud = this.#first[pfn] === 0 ? FIRST : LAST;
         break;
       }
@@ -142,7 +140,7 @@ class ZbudPool implements Zpool {
       if (pfn >= this.#first.length) this.#grow(pfn + 1);
       this.#first[pfn] = 0;
       this.#last[pfn] = 0;
-      this.#list[pfn] = -1;
+      this.#lists.list[pfn] = -1;
       this.#pages++;
     }
     if (bud === FIRST) this.#first[pfn] = chunks;
@@ -159,7 +157,7 @@ class ZbudPool implements Zpool {
     const pfn = loc >> 1;
     if ((loc & 1) === FIRST) this.#first[pfn] = 0;
     else this.#last[pfn] = 0;
-    if (this.#list[pfn] >= 0) this.#unlink(pfn);
+    if (this.#lists.list[pfn] >= 0) this.#lists.unlink(pfn);
     if (this.#first[pfn] === 0 && this.#last[pfn] === 0) {
       // mm/zbud.c zbud_free: a page with both buddies free goes back at once.
       this.#arena.freePage(pfn);
@@ -189,7 +187,7 @@ class ZbudPool implements Zpool {
     let freeChunks = 0;
     const lists = new Array<number>(this.#nchunks).fill(0);
     for (let i = 0; i < this.#nchunks; i++) {
-      for (let p = this.#heads[i]; p >= 0; p = this.#next[p]) {
+      for (let p = this.#lists.heads[i]; p >= 0; p = this.#lists.next[p]) {
         unbuddied++;
         freeChunks += i;
         lists[i]++;
@@ -219,29 +217,13 @@ class ZbudPool implements Zpool {
 
   #insert(pfn: number): void {
     const i = this.#nchunks - this.#first[pfn] - this.#last[pfn];
-    const head = this.#heads[i];
-    this.#list[pfn] = i;
-    this.#prev[pfn] = -1;
-    this.#next[pfn] = head;
-    if (head >= 0) this.#prev[head] = pfn;
-    this.#heads[i] = pfn;
-  }
-
-  #unlink(pfn: number): void {
-    const prev = this.#prev[pfn];
-    const next = this.#next[pfn];
-    if (prev >= 0) this.#next[prev] = next;
-    else this.#heads[this.#list[pfn]] = next;
-    if (next >= 0) this.#prev[next] = prev;
-    this.#list[pfn] = -1;
+    this.#lists.push(pfn, i);
   }
 
   #grow(min: number): void {
     this.#first = growUint8(this.#first, min);
     this.#last = growUint8(this.#last, min);
-    this.#list = growInt8(this.#list, min, -1);
-    this.#prev = growInt32(this.#prev, min);
-    this.#next = growInt32(this.#next, min);
+    this.#lists.grow(min);
   }
 }
 
