@@ -109,33 +109,41 @@ Deno.test("resume: Ctrl-C keeps the finished cells, writes results, and a resume
   }
 });
 
+/** The run the interrupt tests stop midway: 12 cells of about 0.2 s each. */
+const INTERRUPTED_RUN = [
+  "--pages",
+  "2048",
+  "--repetitions",
+  "2",
+  "--warmup",
+  "0",
+  "--allocators",
+  "zbud,z3fold,zsmalloc",
+  "--compressors",
+  "lz4,zstd",
+  "--presets",
+  "6.1,latest",
+];
+
+/** Poll a JSONL file until it has `lines` lines (the last may be empty), for at most 600 polls. */
+async function waitForLines(path: string, lines: number, pollMs: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    const text = await Deno.readTextFile(path).catch(() => "");
+    if (text.split("\n").length >= lines) return;
+  }
+}
+
 Deno.test("cli: Ctrl-C stops cleanly (exit 130, finished cells written) and --resume completes the run", async () => {
   const { runCli, spawnCli, stableColumns } = await import("./_cli.ts");
   const dir = await Deno.makeTempDir();
   try {
     // 12 cells of about 0.2 s each: long enough to interrupt after the first one.
-    const args = [
-      "--pages",
-      "2048",
-      "--repetitions",
-      "2",
-      "--warmup",
-      "0",
-      "--allocators",
-      "zbud,z3fold,zsmalloc",
-      "--compressors",
-      "lz4,zstd",
-      "--presets",
-      "6.1,latest",
-    ];
+    const args = INTERRUPTED_RUN;
     const child = spawnCli("run", ...args, "--out", `${dir}/run`);
     // Wait for the first finished cell in the JSONL, then interrupt.
     const jsonl = `${dir}/run/results.jsonl`;
-    for (let i = 0; i < 600; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const text = await Deno.readTextFile(jsonl).catch(() => "");
-      if (text.split("\n").length >= 3) break;
-    }
+    await waitForLines(jsonl, 3, 50);
     child.kill("SIGINT");
     const { code, stderr } = await child.output();
     const finished = JSON.parse(await Deno.readTextFile(`${dir}/run/results.json`)).cells;
@@ -168,27 +176,10 @@ Deno.test("cli: a run killed with SIGKILL midway and resumed gives the cells of 
   const dir = await Deno.makeTempDir();
   try {
     // 12 cells in Workers, two at a time: a kill can land while both write their JSONL lines.
-    const args = [
-      "--pages",
-      "2048",
-      "--repetitions",
-      "2",
-      "--warmup",
-      "0",
-      "--allocators",
-      "zbud,z3fold,zsmalloc",
-      "--compressors",
-      "lz4,zstd",
-      "--presets",
-      "6.1,latest",
-    ];
+    const args = INTERRUPTED_RUN;
     const child = spawnCli("run", ...args, "--jobs", "2", "--out", `${dir}/run`);
     const jsonl = `${dir}/run/results.jsonl`;
-    for (let i = 0; i < 600; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      const text = await Deno.readTextFile(jsonl).catch(() => "");
-      if (text.split("\n").length >= 4) break; // the header and two cells
-    }
+    await waitForLines(jsonl, 4, 25); // the header and two cells
     child.kill("SIGKILL");
     const status = await child.status;
     await child.stdout.cancel();
