@@ -50,7 +50,7 @@ export class PageNamer {
   }
 }
 
-const ORACLE = new URL("../../../shared/oracle/", import.meta.url);
+const ORACLE = new URL("../oracle/", import.meta.url);
 
 /** Rows of an oracle CSV (CRLF or LF), header first. */
 export function readOracleCsv(name: string): string[][] {

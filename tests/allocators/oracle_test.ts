@@ -1,4 +1,4 @@
-// Replays the per-page compressed lengths a real Linux 6.1 kernel stored (shared/oracle/) and
+// Replays the per-page compressed lengths a real Linux 6.1 kernel stored (tests/oracle/) and
 // checks the pool size after every page against the kernel's trace. 6.1 facts (oracle README):
 // zbud and z3fold allocate length + 8 (the zswap header), zsmalloc allocates the length (no zswap
 // header in 6.1) and uses the old 4-page class rule.

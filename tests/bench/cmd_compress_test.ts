@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { main, resolveCompressor } from "../../bench/cmd_compress.ts";
 
-const ORACLE_PAGES = new URL("../../../shared/oracle/text.pages", import.meta.url);
+const ORACLE_PAGES = new URL("../oracle/text.pages", import.meta.url);
 const ORACLE_LENGTHS = new URL(
-  "../../../shared/oracle/kernel-6.1-text-lengths.csv",
+  "../oracle/kernel-6.1-text-lengths.csv",
   import.meta.url,
 );
 const PAGES = 6;

@@ -10,7 +10,7 @@ import { resolveConfig } from "../../bench/config.ts";
 import { runMatrix } from "../../bench/runner.ts";
 import type { CellResult } from "../../bench/results.ts";
 
-const ORACLE = new URL("../../../shared/oracle/", import.meta.url).pathname;
+const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 
 /** Rows of kernel-6.1-text-results.csv keyed "zpool/compressor". */
 async function oracleResults(): Promise<Map<string, Record<string, string>>> {

@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { CompressError, type Compressor, type CompressorPlugin } from "../../registry/types.ts";
 
-/** The oracle's page file (shared/ lies beside the repository). */
-export const ORACLE_PAGES_URL = new URL("../../../shared/oracle/text.pages", import.meta.url);
+/** The kernels' page file, kept in tests/oracle (README there). */
+export const ORACLE_PAGES_URL = new URL("../oracle/text.pages", import.meta.url);
 /** The oracle's per-page kernel lengths. */
 export const ORACLE_LENGTHS_URL = new URL(
-  "../../../shared/oracle/kernel-6.1-text-lengths.csv",
+  "../oracle/kernel-6.1-text-lengths.csv",
   import.meta.url,
 );
 

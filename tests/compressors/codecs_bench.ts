@@ -14,7 +14,7 @@ import type { Compressor } from "../../registry/types.ts";
 
 const PAGE = 4096;
 const COUNT = 256;
-const pages = Deno.readFileSync(new URL("../../../shared/oracle/text.pages", import.meta.url));
+const pages = Deno.readFileSync(new URL("../oracle/text.pages", import.meta.url));
 const srcs: Uint8Array[] = [];
 for (let i = 0; i < COUNT; i++) srcs.push(pages.subarray(i * PAGE, (i + 1) * PAGE));
 const dst = new Uint8Array(PAGE);

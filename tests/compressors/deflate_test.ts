@@ -62,7 +62,7 @@ Deno.test("deflateCompressor.create() validates its options", () => {
 
 Deno.test("deflateCompressor with engine pako gives the 6.1 kernel's length on every oracle page", async () => {
   // lib/zlib_deflate (6.1) is stock zlib's deflate; kernel-6.1-text-lengths.csv holds its lengths.
-  const oracle = new URL("../../../shared/oracle/", import.meta.url);
+  const oracle = new URL("../oracle/", import.meta.url);
   const pages = await Deno.readFile(new URL("text.pages", oracle));
   const [header, ...rows] =
     (await Deno.readTextFile(new URL("kernel-6.1-text-lengths.csv", oracle)))

@@ -14,7 +14,7 @@ import { lz4Compressor } from "../../compressors/lz4.ts";
 import { lzoCompressor, lzoRleCompressor } from "../../compressors/lzo.ts";
 
 const PAGE = 4096;
-const pages = Deno.readFileSync(new URL("../../../shared/oracle/text.pages", import.meta.url));
+const pages = Deno.readFileSync(new URL("../oracle/text.pages", import.meta.url));
 const count = pages.length / PAGE;
 const srcs: Uint8Array[] = [];
 for (let i = 0; i < count; i++) srcs.push(pages.subarray(i * PAGE, (i + 1) * PAGE));

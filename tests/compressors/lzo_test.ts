@@ -4,8 +4,8 @@ import { CompressError, type Compressor, type CompressorPlugin } from "../../reg
 import { assertNearLimit, guardedDecode, randomBytes, seeded as rng } from "./_codec_suite.ts";
 
 const PAGE = 4096;
-const pagesUrl = new URL("../../../shared/oracle/text.pages", import.meta.url);
-const lengthsUrl = new URL("../../../shared/oracle/kernel-6.1-text-lengths.csv", import.meta.url);
+const pagesUrl = new URL("../oracle/text.pages", import.meta.url);
+const lengthsUrl = new URL("../oracle/kernel-6.1-text-lengths.csv", import.meta.url);
 const pages = Deno.readFileSync(pagesUrl);
 const PAGE_COUNT = pages.length / PAGE;
 const page = (i: number): Uint8Array => pages.subarray(i * PAGE, (i + 1) * PAGE);

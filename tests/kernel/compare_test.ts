@@ -11,7 +11,7 @@ import {
 } from "../../kernel/compare.ts";
 import type { KernelPage, KernelRun } from "../../kernel/console.ts";
 
-const ORACLE = new URL("../../../shared/oracle/", import.meta.url).pathname;
+const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 
 function kernelRun(pages: Omit<KernelPage, "index" | "tries">[], pool = 0): KernelRun {
   return {

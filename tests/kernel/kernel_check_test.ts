@@ -10,7 +10,7 @@ import { pagefeedPath } from "../../kernel/guest.ts";
 import { findHostTools, missingTools } from "../../kernel/preflight.ts";
 import { runKernelCheck } from "../../kernel/run.ts";
 
-const ORACLE = new URL("../../../shared/oracle/", import.meta.url).pathname;
+const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 const PAGES = `${ORACLE}text.pages`;
 
 async function exists(path: string): Promise<boolean> {

@@ -65,7 +65,7 @@ export function tempDir(): string {
   return Deno.makeTempDirSync({ prefix: "zswapbench-workloads-" });
 }
 
-/** The oracle file `name` in ../shared/oracle. */
+/** The oracle file `name` in tests/oracle (README there). */
 export function oracle(name: string): string {
-  return new URL(`../../../shared/oracle/${name}`, import.meta.url).pathname;
+  return new URL(`../oracle/${name}`, import.meta.url).pathname;
 }

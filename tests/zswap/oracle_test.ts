@@ -1,5 +1,5 @@
 /**
- * The frontend against a real Linux 6.1 kernel (/work/shared/oracle, README there): replay each
+ * The frontend against a real Linux 6.1 kernel (tests/oracle, README there): replay each
  * page's compressed length with the `lengths` workload over zbud, z3fold and zsmalloc under the
  * 6.1 preset, and compare the debugfs counters and the pool size after every page.
  */
@@ -11,7 +11,7 @@ import { lengthsWorkload } from "../../workloads/lengths.ts";
 import { runCell } from "../../zswap/mod.ts";
 import { testParams } from "./_fakes.ts";
 
-const ORACLE = new URL("../../../shared/oracle/", import.meta.url);
+const ORACLE = new URL("../oracle/", import.meta.url);
 const LENGTHS = new URL("kernel-6.1-text-lengths.csv", ORACLE);
 const RESULTS = new URL("kernel-6.1-text-results.csv", ORACLE);
 const TRACE = new URL("kernel-6.1-text-pool-trace.csv", ORACLE);
