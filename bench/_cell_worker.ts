@@ -16,11 +16,59 @@
  * @module
  */
 import { createDefaultRegistry } from "../registry/builtins.ts";
+import { RegistryError, resolveSpecifier } from "../registry/registry.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Plugin } from "../registry/types.ts";
 import { guardRegistry } from "./_guard.ts";
+import { hardenRealm } from "./_intrinsics.ts";
+import { oneLine } from "./_text.ts";
 import type { CellSpec } from "./matrix.ts";
 import type { CellResult } from "./results.ts";
+// The harness's modules, loaded before any plugin so their exports can be frozen
+// (bench/_intrinsics.ts): a plugin that imports one of them gets the frozen instance.
+import * as runnerModule from "./runner.ts";
+import * as histogramModule from "./histogram.ts";
+import * as guardModule from "./_guard.ts";
+import * as dataLossModule from "./_data_loss.ts";
+import * as defaultEngineModule from "./default_engine.ts";
+import * as preflightModule from "./preflight.ts";
+import * as matrixModule from "./matrix.ts";
+import * as zswapModule from "../zswap/mod.ts";
+import * as frontendModule from "../zswap/_frontend.ts";
+import * as pagesModule from "../zswap/_pages.ts";
+import * as runCellModule from "../zswap/run_cell.ts";
+import * as strategiesModule from "../zswap/strategies.ts";
+import * as typesModule from "../registry/types.ts";
+import * as registryModule from "../registry/registry.ts";
+import * as defineModule from "../registry/define.ts";
+import * as builtinsModule from "../registry/builtins.ts";
+import * as allocatorsModule from "../allocators/mod.ts";
+import * as arenaModule from "../allocators/arena.ts";
+import * as compressorsModule from "../compressors/mod.ts";
+import * as workloadsModule from "../workloads/mod.ts";
+
+const HARNESS_MODULES: readonly object[] = [
+  runnerModule,
+  histogramModule,
+  guardModule,
+  dataLossModule,
+  defaultEngineModule,
+  preflightModule,
+  matrixModule,
+  zswapModule,
+  frontendModule,
+  pagesModule,
+  runCellModule,
+  strategiesModule,
+  typesModule,
+  registryModule,
+  defineModule,
+  builtinsModule,
+  allocatorsModule,
+  arenaModule,
+  compressorsModule,
+  workloadsModule,
+];
 
 /** A plugin module to load: the specifier as the user gave it and the directory it is against. */
 export interface PluginModuleRef {
@@ -114,13 +162,63 @@ function describe(registry: Registry, plugins: Plugin[]): PluginDescriptor[] {
   });
 }
 
+/** Errors that already say what the user must fix. */
+const USER_ERRORS = new Set(["RegistryError", "UsageError", "ConfigError"]);
+
+/**
+ * Refuse exports that are not plain data: a plugin whose members are getters (which may throw,
+ * or say one name when checked and another when registered).
+ */
+function checkPlainExports(specifier: string, mod: Record<string, unknown>): void {
+  const exported = mod.default !== undefined ? mod.default : mod.plugins;
+  const list = Array.isArray(exported) ? [...exported] : [exported];
+  for (const plugin of list) {
+    if (typeof plugin !== "object" || plugin === null) continue;
+    for (const key of Reflect.ownKeys(plugin)) {
+      const d = Object.getOwnPropertyDescriptor(plugin, key);
+      if (d !== undefined && !("value" in d)) {
+        throw new RegistryError(
+          "INVALID_PLUGIN",
+          `Plugin module ${specifier}: member ${
+            oneLine(String(key), 60)
+          } is a getter; a plugin's members must be plain values`,
+        );
+      }
+    }
+  }
+}
+
+async function loadModule(
+  registry: Registry,
+  m: PluginModuleRef,
+): Promise<Plugin[]> {
+  try {
+    let mod: Record<string, unknown> | undefined;
+    try {
+      mod = await import(resolveSpecifier(m.specifier, m.cwd));
+    } catch {
+      mod = undefined; // registry.load imports it again and says why it failed
+    }
+    if (mod !== undefined) checkPlainExports(m.specifier, mod);
+    return await registry.load(m.specifier, { cwd: m.cwd });
+  } catch (err) {
+    if (err instanceof Error && USER_ERRORS.has(err.name)) throw err;
+    // A Proxy or a throwing getter in the exports: the module's fault, told as the user's.
+    const e = toWire(err);
+    throw new RegistryError(
+      "INVALID_PLUGIN",
+      `Plugin module ${m.specifier}: reading its exports threw ${oneLine(e.name, 60)}: ${
+        oneLine(e.message, 300)
+      }`,
+    );
+  }
+}
+
 async function answer(request: CellWorkerRequest): Promise<CellWorkerReply> {
   const registry = createDefaultRegistry();
   const loaded: Plugin[] = [];
   try {
-    for (const m of request.modules) {
-      loaded.push(...await registry.load(m.specifier, { cwd: m.cwd }));
-    }
+    for (const m of request.modules) loaded.push(...await loadModule(registry, m));
   } catch (err) {
     return { type: "error", error: toWire(err), during: "load" };
   }
@@ -129,13 +227,18 @@ async function answer(request: CellWorkerRequest): Promise<CellWorkerReply> {
   }
   const guarded = guardRegistry(registry);
   if (request.type === "preflight") {
-    const { checkPluginOptions } = await import("./preflight.ts");
-    return { type: "preflighted", problems: await checkPluginOptions(request.cells, guarded) };
+    const problems = await preflightModule.checkPluginOptions(request.cells, guarded);
+    return { type: "preflighted", problems: problems.map((p) => oneLine(p)) };
   }
-  const { runCellByName } = await import("./runner.ts");
-  const { createDefaultEngine } = await import("./default_engine.ts");
-  const result = await runCellByName(request.spec, guarded, { engine: createDefaultEngine() });
+  const result = await runnerModule.runCellByName(request.spec, guarded, {
+    engine: defaultEngineModule.createDefaultEngine(),
+  });
   return { type: "result", result };
+}
+
+/** Let pending timers and rejections of plugin code fire before answering (they fail the cell). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(() => setTimeout(resolve, 0), 0));
 }
 
 if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined") {
@@ -180,8 +283,13 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
     e.preventDefault();
     crash((e as PromiseRejectionEvent).reason);
   });
+  // From here on plugin code cannot patch what the harness uses (bench/_intrinsics.ts).
+  hardenRealm(HARNESS_MODULES);
   scope.onmessage = (e: MessageEvent) => {
     scope.onmessage = null;
-    answer(e.data as CellWorkerRequest).then(reply, crash);
+    answer(e.data as CellWorkerRequest).then(
+      (r) => settle().then(() => reply(r)),
+      crash,
+    );
   };
 }

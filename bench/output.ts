@@ -26,6 +26,7 @@ import {
   RunResultsSchema,
 } from "./results.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
+import { oneLine } from "./_text.ts";
 
 /** File names inside a run directory. */
 export const RESULT_FILES: Readonly<{ jsonl: string; json: string; csv: string }> = Object.freeze({
@@ -323,7 +324,7 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
   const num = (v: number | null, digits = 0) =>
     v === null ? "-" : digits > 0 ? v.toFixed(digits) : String(Math.round(v));
   const rows = cells.map((c) => [
-    c.cell,
+    oneLine(c.cell),
     c.status,
     num(c.pool_ratio, 3),
     num(c.compression_ratio, 3),
@@ -339,6 +340,6 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
     r.map((v, i) => (i <= 1 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd();
   const out = [line(header), ...rows.map(line)];
   const failed = cells.filter((c) => c.status !== "ok");
-  for (const c of failed) out.push(`  ${c.cell}: ${c.status}: ${c.error ?? ""}`);
+  for (const c of failed) out.push(`  ${oneLine(c.cell)}: ${c.status}: ${oneLine(c.error ?? "")}`);
   return out.join("\n");
 }

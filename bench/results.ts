@@ -64,8 +64,11 @@ export type CellResult = {
   repetitions: number;
   /** Warm-up runs discarded before the measured ones. */
   warmup: number;
-  /** Outcome. */
-  status: "ok" | "failed" | "timeout";
+  /**
+   * Outcome: `failed` (it threw, broke the plugin contract or lost data), `timeout` (its Worker
+   * was stopped), `crashed` (its process or Worker died: out of memory, a fatal error).
+   */
+  status: "ok" | "failed" | "timeout" | "crashed";
   /** The error message when `status` is not `ok`, else `null`. */
   error: string | null;
   /** Wall time of the whole cell (warm-up and repetitions), milliseconds. */
@@ -235,7 +238,7 @@ const CellResultObject = z.strictObject({
   strict: z.boolean(),
   repetitions: count,
   warmup: count,
-  status: z.enum(["ok", "failed", "timeout"]),
+  status: z.enum(["ok", "failed", "timeout", "crashed"]),
   error: z.string().nullable(),
   duration_ms: z.number().nonnegative(),
 
@@ -365,11 +368,46 @@ export type Environment = {
   timer_resolution_ns: number;
   /** Cells run at once (`--jobs`; absent in files written before it existed: 1). */
   jobs?: number;
-  /** Where cells ran: `in-process`, or `worker` (one Worker per cell, permissions narrowed). */
-  cell_isolation?: "in-process" | "worker";
+  /**
+   * Where cells ran: `in-process`, `worker` (one Worker per cell, permissions narrowed),
+   * `process` (one process per cell with a heap limit, running such a Worker), or `mixed` when
+   * the parts of a resumed run differ (`parts` says which cell ran how).
+   */
+  cell_isolation?: "in-process" | "worker" | "process" | "mixed";
   /** Seconds after which a cell's Worker is terminated (`--cell-timeout`), null for none. */
   cell_timeout_s?: number | null;
+  /** SHA-256 of the tool's own source files when the run began (resume refuses another). */
+  tool_hash?: string;
+  /**
+   * SHA-256 of each plugin module's files (its module graph) when the run began, by specifier
+   * (resume refuses a module that changed).
+   */
+  plugin_hashes?: Record<string, string>;
+  /** Each part of the run (the first, then one per `--resume`): how its cells ran. */
+  parts?: RunPart[];
 };
+
+/** One part of a run: the first session or a `--resume`, and how its cells ran. */
+export type RunPart = {
+  /** When the part began, ISO 8601. */
+  started_at: string;
+  /** Cells at once. */
+  jobs: number;
+  /** Where its cells ran. */
+  cell_isolation: "in-process" | "worker" | "process";
+  /** Its cell timeout (s), null for none. */
+  cell_timeout_s: number | null;
+  /** Matrix indexes of the cells it ran. */
+  cells: number[];
+};
+
+const RunPartObject = z.strictObject({
+  started_at: z.string(),
+  jobs: count.min(1),
+  cell_isolation: z.enum(["in-process", "worker", "process"]),
+  cell_timeout_s: z.number().nonnegative().nullable(),
+  cells: z.array(count),
+});
 
 const EnvironmentObject = z.strictObject({
   tool_version: z.string(),
@@ -388,8 +426,11 @@ const EnvironmentObject = z.strictObject({
   timer_floor_ns: z.number().nonnegative(),
   timer_resolution_ns: z.number().nonnegative(),
   jobs: count.min(1).optional(),
-  cell_isolation: z.enum(["in-process", "worker"]).optional(),
+  cell_isolation: z.enum(["in-process", "worker", "process", "mixed"]).optional(),
   cell_timeout_s: z.number().nonnegative().nullable().optional(),
+  tool_hash: z.string().optional(),
+  plugin_hashes: z.record(z.string(), z.string()).optional(),
+  parts: z.array(RunPartObject).optional(),
 });
 
 /** The zod schema of {@linkcode Environment}. */

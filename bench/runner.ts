@@ -18,6 +18,8 @@ import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { Histogram, type HistogramSummary } from "./histogram.ts";
 import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
+import { dataLoss, type DataLossVerdict } from "./_data_loss.ts";
+import { oneLine } from "./_text.ts";
 import { checkPluginOptions } from "./preflight.ts";
 import type { CellResult } from "./results.ts";
 
@@ -102,6 +104,7 @@ export async function runCellByName(
     (await import("./default_engine.ts")).createDefaultEngine();
   const started = performance.now();
   const reps: Repetition[] = [];
+  const runs: CellCounters[] = [];
   try {
     const plan: CellPlan = {
       allocator: registry.get("allocator", spec.allocator.name),
@@ -119,19 +122,21 @@ export async function runCellByName(
       signal?.throwIfAborted();
       const recorder = new HistogramRecorder();
       const run = await engine.runCell(plan, recorder, { signal });
+      // Every run counts for data loss (bench/_data_loss.ts), warm-up runs included.
+      runs.push(run.counters);
       if (i >= spec.warmup) reps.push({ run, recorder });
     }
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     return failedResult(spec, errorMessage(err), performance.now() - started);
   }
-  return okResult(spec, reps, performance.now() - started);
+  return okResult(spec, reps, dataLoss(runs, spec.warmup), performance.now() - started);
 }
 
 /** Where cells run: in this process ({@linkcode inProcessExecutor}) or in Workers. */
 export interface CellExecutor {
   /** How cells are isolated, as the results' environment records it. */
-  readonly isolation: "in-process" | "worker";
+  readonly isolation: "in-process" | "worker" | "process";
   /**
    * Check the options of the cells' plugins before any cell runs (`bench/preflight.ts`).
    *
@@ -402,7 +407,8 @@ const OPS = ["store", "load", "writeback"] as const;
  * every measured column (a zero would look like a measurement).
  *
  * @param spec The cell.
- * @param status `failed` (it threw) or `timeout` (its Worker was terminated).
+ * @param status `failed` (it threw), `timeout` (its Worker was terminated) or `crashed` (its
+ *   process or Worker died).
  * @param error One line saying what went wrong.
  * @param durationMs How long it ran.
  * @returns The result.
@@ -414,7 +420,7 @@ const OPS = ["store", "load", "writeback"] as const;
  */
 export function notOkResult(
   spec: CellSpec,
-  status: "failed" | "timeout",
+  status: "failed" | "timeout" | "crashed",
   error: string,
   durationMs: number,
 ): CellResult {
@@ -434,7 +440,7 @@ function failedResult(spec: CellSpec, error: string, durationMs: number): CellRe
   return {
     ...identity(spec, spec.strategyName, durationMs),
     status: "failed",
-    error,
+    error: oneLine(error),
     ...measured,
     compression_ratio: null,
     pool_ratio: null,
@@ -481,9 +487,19 @@ export function deriveRatios(
   };
 }
 
-function okResult(spec: CellSpec, reps: Repetition[], durationMs: number): CellResult {
+function okResult(
+  spec: CellSpec,
+  reps: Repetition[],
+  loss: DataLossVerdict,
+  durationMs: number,
+): CellResult {
   const last = reps[reps.length - 1];
-  const c = last.run.counters;
+  // A cell is as bad as its worst run: with data loss, the counters are those of the worst run.
+  const c = loss.error !== null && loss.worst >= spec.warmup
+    ? reps[loss.worst - spec.warmup].run.counters
+    : loss.error !== null
+    ? lossCounters(last.run.counters, loss)
+    : last.run.counters;
   const pageSize = spec.params.pageSize;
   const counters: Record<string, number> = {};
   for (const k of COUNTER_KEYS) counters[k] = c[k];
@@ -510,25 +526,32 @@ function okResult(spec: CellSpec, reps: Repetition[], durationMs: number): CellR
   }
   const storeMbps = reps.map((r) => mbps(r.run.counters.stores * pageSize, r.recorder.stores.sum));
   const loadMbps = reps.map((r) => mbps(r.run.counters.load_hits * pageSize, r.recorder.loads.sum));
-  // Wrong bytes back fail the cell, never hidden (DESIGN §1): the status says so and the
-  // counters stay, so the number of integrity failures is reported.
-  const wrong = c.integrity_failures;
+  // Lost data fails the cell, never hidden (DESIGN §1): the status says so and the counters
+  // stay, so the number of failed and wrong loads is reported.
   return {
     ...identity(spec, last.run.strategy, durationMs),
-    status: wrong > 0 ? "failed" : "ok",
-    error: wrong > 0
-      ? `${wrong} integrity failure${
-        wrong === 1 ? "" : "s"
-      }: loads returned bytes that differ from what was stored`
-      : null,
+    status: loss.error !== null ? "failed" : "ok",
+    error: loss.error,
     ...counters,
     ...deriveRatios(c, pageSize),
-    violation_sites: last.run.violationSites.join("; "),
+    violation_sites: oneLine(last.run.violationSites.join("; ")),
     ...latency,
     store_mbps: storeMbps.every((v) => v === null) ? null : round3(median(storeMbps.map(nz))),
     load_mbps: loadMbps.every((v) => v === null) ? null : round3(median(loadMbps.map(nz))),
     allocator_stats: jsonSafe(last.run.allocatorStats),
   } as CellResult;
+}
+
+/**
+ * The counters shown when only a warm-up run lost data: the last repetition's, with the worst
+ * run's data-loss counts, so the loss shows in the columns too.
+ */
+function lossCounters(
+  last: CellCounters,
+  loss: DataLossVerdict,
+): CellCounters {
+  const w = loss.counters;
+  return { ...last, decompress_fail: w.decompress_fail, integrity_failures: w.integrity_failures };
 }
 
 /** Bytes / ns → MB/s (10^6 bytes), null when no time was measured. */
@@ -592,15 +615,26 @@ function round6(v: number): number {
   return Math.round(v * 1e6) / 1e6;
 }
 
-/** Allocator stats through JSON, so NaN, Infinity and typed arrays cannot break the files. */
+/** The most bytes of allocator stats kept in a result (a plugin's stats are its own text). */
+const MAX_STATS_BYTES = 65536;
+
+/**
+ * Allocator stats through JSON, so NaN, Infinity and typed arrays cannot break the files, and
+ * at most {@linkcode MAX_STATS_BYTES} of them.
+ */
 function jsonSafe(stats: Record<string, unknown>): Record<string, unknown> {
   try {
-    return JSON.parse(JSON.stringify(stats, (_k, v) => {
+    const text = JSON.stringify(stats, (_k, v) => {
       if (typeof v === "number" && !Number.isFinite(v)) return null;
       if (typeof v === "bigint") return Number(v);
       if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
       return v;
-    })) ?? {};
+    });
+    if (text === undefined) return {};
+    if (text.length > MAX_STATS_BYTES) {
+      return { left_out: `${text.length} bytes of stats (more than ${MAX_STATS_BYTES})` };
+    }
+    return JSON.parse(text) ?? {};
   } catch {
     return {};
   }

@@ -28,7 +28,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RegistryError } from "../registry/registry.ts";
+import { RegistryError, resolveSpecifier } from "../registry/registry.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Plugin, PluginKind } from "../registry/types.ts";
 import type {
@@ -38,7 +38,9 @@ import type {
   PluginModuleRef,
   WireError,
 } from "./_cell_worker.ts";
+import { checkCellResult, exchangeInProcess } from "./_containment.ts";
 import { localModuleGraph } from "./_module_files.ts";
+import { oneLine } from "./_text.ts";
 import { UsageError } from "./errors.ts";
 import type { CellSpec } from "./matrix.ts";
 import { type CellExecutor, notOkResult } from "./runner.ts";
@@ -69,6 +71,12 @@ export interface WorkerExecutorOptions {
   cwd?: string;
   /** Seconds before a cell's Worker is terminated; 0 for none (default 600). */
   cellTimeoutS?: number;
+  /**
+   * Run each cell in its own process with a heap limit (`bench/_containment.ts`), so a cell that
+   * exhausts memory or crashes V8 is `crashed` and the run goes on (default: when plugin modules
+   * are loaded).
+   */
+  processes?: boolean;
 }
 
 /**
@@ -93,10 +101,12 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
   const timeoutS = options.cellTimeoutS ?? DEFAULT_CELL_TIMEOUT_S;
   if (!(timeoutS >= 0)) throw new RangeError(`Cell timeout ${timeoutS} is not a number >= 0`);
   const { registry } = options;
+  const processes = options.processes ?? modules.length > 0;
+  const exchange = processes ? exchangeAnywhere : exchangeInWorker;
   let sources: Promise<string[]> | undefined;
   const sourceFiles = () => sources ??= moduleFiles(modules);
   return {
-    isolation: "worker",
+    isolation: processes ? "process" : "worker",
     async preflight(cells) {
       const read = new Set<string>(await sourceFiles());
       for (const spec of cells) for (const p of cellReadPaths(spec, registry, cwd)) read.add(p);
@@ -108,7 +118,7 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
         { read: [...read], imports: importHosts(modules), timeoutMs: limitS * 1e3 },
       );
       // A create() that hangs is a plugin fault, not a user mistake: its cells time out and say so.
-      if (outcome.kind === "timeout") return [];
+      if (outcome.kind !== "reply") return [];
       const reply = outcome.reply;
       if (reply.type === "preflighted") return reply.problems;
       if (reply.type === "error" && reply.during === "load") throw fromWire(reply.error);
@@ -118,7 +128,7 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
       const started = performance.now();
       const code = await sourceFiles();
       const outcome = await exchange(
-        { type: "run", modules, spec },
+        { type: "run", modules: modulesOf(spec, modules, registry), spec },
         {
           read: [...code, ...cellReadPaths(spec, registry, cwd)],
           imports: importHosts(modules),
@@ -127,6 +137,9 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
         },
       );
       const ms = performance.now() - started;
+      if (outcome.kind === "crashed") {
+        return notOkResult(spec, "crashed", `Cell crashed: ${outcome.message}`, ms);
+      }
       if (outcome.kind === "timeout") {
         return notOkResult(
           spec,
@@ -136,13 +149,29 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
         );
       }
       const reply = outcome.reply;
-      if (reply.type === "result") return reply.result;
+      if (reply.type === "result") {
+        const checked = checkCellResult(spec, reply.result);
+        if (checked.problem === null) return checked.result;
+        return notOkResult(spec, "failed", `Cell Worker answered wrongly: ${checked.problem}`, ms);
+      }
       if (reply.type === "error") {
         const e = reply.error;
-        const what = reply.during === "load" ? "Loading the plugins failed" : "Cell Worker crashed";
-        return notOkResult(spec, "failed", `${what}: ${e.name}: ${firstLine(e.message)}`, ms);
+        const what = reply.during === "load"
+          ? "Loading the plugins failed"
+          : "Uncaught error in plugin code (a callback threw or a Promise was rejected unhandled)";
+        return notOkResult(
+          spec,
+          "failed",
+          `${what}: ${oneLine(e.name, 60)}: ${oneLine(firstLine(e.message))}`,
+          ms,
+        );
       }
-      return notOkResult(spec, "failed", `Cell Worker answered "${reply.type}"`, ms);
+      return notOkResult(
+        spec,
+        "failed",
+        `Cell Worker answered "${oneLine(String(reply.type), 60)}"`,
+        ms,
+      );
     },
   };
 }
@@ -175,7 +204,7 @@ export async function loadPluginsIsolated(
   if (specifiers.length === 0) return [];
   const cwd = options.cwd ?? Deno.cwd();
   const modules = specifiers.map((specifier) => ({ specifier, cwd }));
-  const outcome = await exchange(
+  const outcome = await exchangeAnywhere(
     { type: "describe", modules },
     {
       read: await moduleFiles(modules),
@@ -183,6 +212,12 @@ export async function loadPluginsIsolated(
       timeoutMs: PLUGIN_LOAD_TIMEOUT_S * 1e3,
     },
   );
+  if (outcome.kind === "crashed") {
+    throw new RegistryError(
+      "IMPORT_FAILED",
+      `Plugin modules ${specifiers.join(", ")}: checking them crashed: ${outcome.message}`,
+    );
+  }
   if (outcome.kind === "timeout") {
     throw new RegistryError(
       "IMPORT_FAILED",
@@ -280,17 +315,74 @@ function importHosts(modules: readonly PluginModuleRef[]): string[] {
   return [...hosts];
 }
 
-interface ExchangeOptions {
+/** Options of {@linkcode exchangeInWorker}. */
+export interface ExchangeOptions {
+  /** Paths the Worker may read. */
   read: readonly string[];
+  /** Hosts it may import from. */
   imports: readonly string[];
+  /** Time limit (ms); 0 for none. */
   timeoutMs: number;
+  /** Abandons the request: the Worker is terminated and the call rejects with the reason. */
   signal?: AbortSignal;
 }
 
-type Outcome = { kind: "reply"; reply: CellWorkerReply } | { kind: "timeout" };
+/** What a cell Worker gave: its answer, or a timeout (a dead process is `crashed`). */
+export type Outcome =
+  | { kind: "reply"; reply: CellWorkerReply }
+  | { kind: "timeout" }
+  | { kind: "crashed"; message: string };
 
-/** Start a narrowed Worker, send it one request, and wait for its answer, its end, or the time. */
-function exchange(request: CellWorkerRequest, options: ExchangeOptions): Promise<Outcome> {
+/** Answer a request in a cell process (bench/_containment.ts). */
+function exchangeAnywhere(request: CellWorkerRequest, options: ExchangeOptions): Promise<Outcome> {
+  return exchangeInProcess(request, options);
+}
+
+/**
+ * The plugin modules a cell needs: those its plugins come from. A cell of built-in plugins
+ * loads none, so a plugin module's top-level code runs only in the cells it takes part in.
+ */
+function modulesOf(
+  spec: CellSpec,
+  modules: readonly PluginModuleRef[],
+  registry: Registry,
+): PluginModuleRef[] {
+  const sources = new Set<string>();
+  const refs: [PluginKind, string][] = [
+    ["allocator", spec.allocator.name],
+    ["compressor", spec.compressor.name],
+    ["workload", spec.workload.name],
+  ];
+  if (spec.strategy !== null) refs.push(["strategy", spec.strategy.name]);
+  for (const [kind, name] of refs) {
+    if (registry.has(kind, name)) sources.add(registry.entry(kind, name).source);
+  }
+  const needed = modules.filter((m) => sources.has(resolveSpecifier(m.specifier, m.cwd)));
+  // A source that matches no module (a remote redirect, say): load them all, as before.
+  const known = new Set(modules.map((m) => resolveSpecifier(m.specifier, m.cwd)));
+  const builtins = [...sources].every((s) =>
+    known.has(s) || !/^(file|npm|jsr|https?|data):/.test(s)
+  );
+  return builtins ? needed : [...modules];
+}
+
+/**
+ * Start a narrowed Worker, send it one request, and wait for its answer, its end, or the time.
+ * Exported for the cell process (bench/_cell_process.ts).
+ *
+ * @param request The request.
+ * @param options Read paths, import hosts, time limit and abort signal.
+ * @returns The answer or a timeout.
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await exchangeInWorker({ type: "describe", modules }, { read, imports: [], timeoutMs: 0 });
+ * ```
+ */
+export function exchangeInWorker(
+  request: CellWorkerRequest,
+  options: ExchangeOptions,
+): Promise<Outcome> {
   const { signal } = options;
   signal?.throwIfAborted();
   const worker = new Worker(WORKER_URL, {
