@@ -15,6 +15,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CellWorkerReply, CellWorkerRequest } from "./_cell_worker.ts";
+import { denoCommand } from "./_module_graph.ts";
 import { oneLine } from "./_text.ts";
 import type { CellSpec } from "./matrix.ts";
 import { type CellResult, CellResultSchema } from "./results.ts";
@@ -75,7 +76,7 @@ export async function exchangeInProcess(
     ...(options.imports.length > 0 ? [`--allow-import=${options.imports.join(",")}`] : []),
     ENTRY,
   ];
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(denoCommand(), {
     args,
     stdin: "piped",
     stdout: "piped",

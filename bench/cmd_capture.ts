@@ -229,7 +229,9 @@ export function capture(options: CaptureOptions): CaptureMetadata {
   }
   let outFile: Deno.FsFile;
   try {
-    outFile = Deno.openSync(out, { write: true, create: true, truncate: true });
+    // Process memory: readable by the owner only (issue 16), also when the file existed.
+    outFile = Deno.openSync(out, { write: true, create: true, truncate: true, mode: 0o600 });
+    Deno.chmodSync(out, 0o600);
   } catch (err) {
     mem.close();
     pagemap?.close();
@@ -307,7 +309,8 @@ export function capture(options: CaptureOptions): CaptureMetadata {
     mem.close();
     pagemap?.close();
   }
-  Deno.writeTextFileSync(`${out}.json`, JSON.stringify(meta, null, 2) + "\n");
+  Deno.writeTextFileSync(`${out}.json`, JSON.stringify(meta, null, 2) + "\n", { mode: 0o600 });
+  Deno.chmodSync(`${out}.json`, 0o600);
   return meta;
 }
 

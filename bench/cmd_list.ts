@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { oneLine } from "./_text.ts";
 import type { Registry } from "../registry/registry.ts";
 import { PLUGIN_KINDS } from "../registry/schemas.ts";
 import type { PluginKind } from "../registry/types.ts";
@@ -105,7 +106,9 @@ export function formatListing(listing: Listing): string {
       const tags = [i.internal ? "internal" : "", i.source !== "built-in" ? i.source : ""]
         .filter((t) => t !== "");
       lines.push(
-        `  ${i.name.padEnd(width)}  ${i.description}${tags.length ? ` [${tags.join(", ")}]` : ""}`,
+        `  ${i.name.padEnd(width)}  ${oneLine(i.description, 300)}${
+          tags.length ? ` [${tags.join(", ")}]` : ""
+        }`,
       );
     }
     lines.push("");

@@ -57,6 +57,7 @@ Run:
   --shard I/N            run the cells whose matrix index mod N is I-1
   --out DIR              results directory, not holding a run yet (default results/<timestamp>/)
   --resume DIR           continue the run in DIR from its results.jsonl
+  --retry-crashed        with --resume: run the cells that crashed again (default: kept)
   --cell-timeout S       run each cell in its own Worker and stop it after S seconds (status
                          "timeout"; 0 = no limit). Cells run in Workers anyway when a plugin
                          module is loaded (default limit 600 s) or with --jobs above 1
@@ -97,6 +98,7 @@ const FLAGS = {
   shard: { type: "string" },
   out: { type: "string" },
   resume: { type: "string" },
+  "retry-crashed": { type: "boolean" },
   "cell-timeout": { type: "string" },
   jobs: { type: "string" },
   quiet: { type: "boolean" },
@@ -106,7 +108,7 @@ const FLAGS = {
 
 /** Flags that define the matrix: not allowed with `--resume`, which reuses the run's config. */
 const MATRIX_FLAGS = Object.keys(FLAGS).filter((f) =>
-  !["resume", "quiet", "debug", "help", "out", "cell-timeout", "jobs"].includes(f)
+  !["resume", "retry-crashed", "quiet", "debug", "help", "out", "cell-timeout", "jobs"].includes(f)
 );
 
 /** Largest `--jobs`. */
@@ -155,7 +157,7 @@ export async function main(args: string[]): Promise<number> {
       throw new UsageError(`${dir}/${RESULT_FILES.jsonl}: the header holds no valid config`);
     }
     config = parsed.data;
-    resume = { header: previous.header, cells: previous.cells };
+    resume = { header: previous.header, cells: previous.cells, parts: previous.parts };
     outDir = dir;
   } else {
     const file: ConfigInput = str("config") !== undefined
@@ -174,6 +176,9 @@ export async function main(args: string[]): Promise<number> {
       shard: str("shard") !== undefined ? parseShard(str("shard")!) : null,
     });
     outDir = str("out") ?? defaultOutDir();
+  }
+  if (values["retry-crashed"] === true && resume === undefined) {
+    throw new UsageError("--retry-crashed goes with --resume DIR");
   }
 
   const jobs = str("jobs") === undefined ? 1 : parseJobs(str("jobs")!);
@@ -220,8 +225,13 @@ export async function main(args: string[]): Promise<number> {
   } catch {
     // signals unsupported here (e.g. Windows without a console): Ctrl-C then kills the run
   }
+  const { toolHash } = await import("./_hashes.ts");
+  const { pluginHashes } = await import("./worker_pool.ts");
+  const hashes = { tool: await toolHash(), plugins: await pluginHashes(config.plugins) };
   try {
     const outcome = await runSession({
+      hashes,
+      retryCrashed: values["retry-crashed"] === true,
       config,
       registry,
       engine,

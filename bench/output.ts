@@ -16,12 +16,16 @@
 import { join } from "node:path";
 import { parseJsonOrThrow } from "./_json.ts";
 import { UsageError } from "./errors.ts";
+import { userFileOp } from "./_io.ts";
+import { checkUnique, parseCell } from "./_validate_results.ts";
+import { z } from "zod";
 import {
   type CellResult,
   CellResultSchema,
   CSV_COLUMNS,
   type JsonlHeader,
   JsonlHeaderSchema,
+  type RunPart,
   type RunResults,
   RunResultsSchema,
 } from "./results.ts";
@@ -48,10 +52,12 @@ export const RESULT_FILES: Readonly<{ jsonl: string; json: string; csv: string }
  */
 export class JsonlWriter {
   #file: Deno.FsFile;
+  #path: string;
   #encoder = new TextEncoder();
 
-  private constructor(file: Deno.FsFile) {
+  private constructor(file: Deno.FsFile, path: string) {
     this.#file = file;
+    this.#path = path;
   }
 
   /**
@@ -62,10 +68,12 @@ export class JsonlWriter {
    * @returns The writer.
    */
   static async create(path: string, header: JsonlHeader): Promise<JsonlWriter> {
-    const file = await Deno.open(path, { write: true, create: true, truncate: true });
-    const writer = new JsonlWriter(file);
-    await writer.#writeLine(header);
-    return writer;
+    return await userFileOp(`Cannot write ${path}`, async () => {
+      const file = await Deno.open(path, { write: true, create: true, truncate: true });
+      const writer = new JsonlWriter(file, path);
+      await writer.#writeLine(header);
+      return writer;
+    });
   }
 
   /**
@@ -76,13 +84,24 @@ export class JsonlWriter {
    * @returns The writer.
    */
   static async openAppend(path: string): Promise<JsonlWriter> {
-    const text = await Deno.readTextFile(path);
-    const end = text.endsWith("\n") ? text.length : text.lastIndexOf("\n") + 1;
-    if (end !== text.length) {
-      await Deno.truncate(path, new TextEncoder().encode(text.slice(0, end)).length);
-    }
-    const file = await Deno.open(path, { append: true });
-    return new JsonlWriter(file);
+    return await userFileOp(`Cannot append to ${path}`, async () => {
+      const text = await Deno.readTextFile(path);
+      const end = text.endsWith("\n") ? text.length : text.lastIndexOf("\n") + 1;
+      if (end !== text.length) {
+        await Deno.truncate(path, new TextEncoder().encode(text.slice(0, end)).length);
+      }
+      const file = await Deno.open(path, { append: true });
+      return new JsonlWriter(file, path);
+    });
+  }
+
+  /**
+   * Start a part of the run (a `--resume`): the cells appended after it ran this way.
+   *
+   * @param part How they run.
+   */
+  async appendPart(part: JsonlPartLine): Promise<void> {
+    await userFileOp(`Cannot write ${this.#path}`, () => this.#writeLine(part));
   }
 
   /**
@@ -91,7 +110,7 @@ export class JsonlWriter {
    * @param cell The finished cell.
    */
   async append(cell: CellResult): Promise<void> {
-    await this.#writeLine(cell);
+    await userFileOp(`Cannot write ${this.#path}`, () => this.#writeLine(cell));
   }
 
   /** Close the file. */
@@ -115,7 +134,20 @@ export interface JsonlContents {
   cells: CellResult[];
   /** True when the last line was cut short (the run was killed while writing it). */
   truncated: boolean;
+  /** The parts of the run (the first session, then one per `--resume`) and their cells. */
+  parts: RunPart[];
 }
+
+/** A `results.jsonl` line that starts a part of the run (a `--resume`). */
+export type JsonlPartLine = Omit<RunPart, "cells"> & { type: "part" };
+
+const PartLineSchema = z.strictObject({
+  type: z.literal("part"),
+  started_at: z.string(),
+  jobs: z.number().int().min(1),
+  cell_isolation: z.enum(["in-process", "worker", "process"]),
+  cell_timeout_s: z.number().nonnegative().nullable(),
+});
 
 /**
  * Read a `results.jsonl`: the header and every complete cell line.
@@ -149,22 +181,46 @@ export async function readJsonl(path: string): Promise<JsonlContents> {
       }`,
     );
   }
+  const env = header.data.environment;
+  const iso = env.cell_isolation;
+  const parts: RunPart[] = [{
+    started_at: env.started_at,
+    jobs: env.jobs ?? 1,
+    cell_isolation: iso === "worker" || iso === "process" ? iso : "in-process",
+    cell_timeout_s: env.cell_timeout_s ?? null,
+    cells: [],
+  }];
   const byName = new Map<string, CellResult>();
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === "") continue;
     const value = parseJsonOrThrow(lines[i], `${path} line ${i + 1}`);
-    const cell = CellResultSchema.safeParse(value);
-    if (!cell.success) {
-      throw new UsageError(
-        `Results file ${path}: line ${i + 1} is not a valid cell: ${
-          formatZodIssues(cell.error.issues, value)
-        }`,
-      );
+    if ((value as { type?: unknown })?.type === "part") {
+      const part = PartLineSchema.safeParse(value);
+      if (!part.success) {
+        throw new UsageError(`Results file ${path}: line ${i + 1} is not a valid part line`);
+      }
+      const { type: _t, ...rest } = part.data;
+      parts.push({ ...rest, cells: [] });
+      continue;
     }
-    byName.delete(cell.data.cell);
-    byName.set(cell.data.cell, cell.data);
+    const cell = parseCell(value, path, `line ${i + 1}`);
+    const earlier = byName.get(cell.cell);
+    // A cell appears again only when a crashed one was run again (--retry-crashed).
+    if (earlier !== undefined) {
+      if (earlier.status !== "crashed") {
+        throw new UsageError(
+          `Results file ${path}: line ${i + 1}: cell ${oneLine(cell.cell, 200)} appears twice`,
+        );
+      }
+      for (const p of parts) p.cells = p.cells.filter((x) => x !== earlier.index);
+      byName.delete(cell.cell);
+    }
+    byName.set(cell.cell, cell);
+    parts[parts.length - 1].cells.push(cell.index);
   }
-  return { header: header.data, cells: [...byName.values()], truncated };
+  const cells = [...byName.values()];
+  checkUnique(cells, path);
+  return { header: header.data, cells, truncated, parts };
 }
 
 /**
@@ -183,6 +239,11 @@ export async function readResultsJson(path: string): Promise<RunResults> {
     throw new UsageError(`Results file ${path}: cannot read it: ${why}`, { cause: err });
   }
   const value = parseJsonOrThrow(text, `Results file ${path}`);
+  // Cells one by one first, so a bad one is named by its cell.
+  const rawCells = (value as { cells?: unknown } | null)?.cells;
+  if (Array.isArray(rawCells)) {
+    rawCells.forEach((c, i) => parseCell(c, path, `cells[${i}]`));
+  }
   const parsed = RunResultsSchema.safeParse(value);
   if (!parsed.success) {
     throw new UsageError(
@@ -191,6 +252,7 @@ export async function readResultsJson(path: string): Promise<RunResults> {
       }`,
     );
   }
+  checkUnique(parsed.data.cells, path);
   return parsed.data;
 }
 
@@ -201,7 +263,7 @@ export async function readResultsJson(path: string): Promise<RunResults> {
  * @param results The document.
  */
 export async function writeResultsFiles(dir: string, results: RunResults): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
+  await userFileOp(`Cannot create ${dir}`, () => Deno.mkdir(dir, { recursive: true }));
   await writeAtomic(join(dir, RESULT_FILES.json), JSON.stringify(results, null, 2) + "\n");
   await writeAtomic(join(dir, RESULT_FILES.csv), toCsv(results.cells));
 }
@@ -214,8 +276,15 @@ export async function writeResultsFiles(dir: string, results: RunResults): Promi
  */
 export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${Deno.pid}.tmp`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
+  try {
+    await userFileOp(`Cannot write ${path}`, async () => {
+      await Deno.writeTextFile(tmp, text);
+      await Deno.rename(tmp, path);
+    });
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {}); // no temporary file left behind
+    throw err;
+  }
 }
 
 /**

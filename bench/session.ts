@@ -12,7 +12,9 @@ import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { collectEnvironment, TOOL_NAME, TOOL_VERSION } from "./environment.ts";
 import { UsageError } from "./errors.ts";
-import { expandMatrix, selectCells } from "./matrix.ts";
+import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
+import { userFileOp } from "./_io.ts";
+import { oneLine } from "./_text.ts";
 import { formatSummaryTable, JsonlWriter, RESULT_FILES, writeResultsFiles } from "./output.ts";
 import { Progress } from "./progress.ts";
 import {
@@ -20,6 +22,7 @@ import {
   type Environment,
   type JsonlHeader,
   RESULTS_SCHEMA_VERSION,
+  type RunPart,
   type RunResults,
 } from "./results.ts";
 import { type CellExecutor, inProcessExecutor, runMatrix } from "./runner.ts";
@@ -30,6 +33,8 @@ export interface ResumeState {
   header: JsonlHeader;
   /** Its finished cells. */
   cells: CellResult[];
+  /** How its earlier parts ran (from `readJsonl`); default: one part from the header. */
+  parts?: RunPart[];
 }
 
 /** Options of {@linkcode runSession}. */
@@ -60,6 +65,13 @@ export interface SessionOptions {
   reports?: boolean;
   /** Where the summary goes (default `console.log`). */
   print?: (text: string) => void;
+  /** With `resume`: run the cells that crashed again (`--retry-crashed`). */
+  retryCrashed?: boolean;
+  /**
+   * Content hashes of the tool and of each plugin module (`bench/_hashes.ts`): recorded in the
+   * header of a new run; a resume refuses a run whose hashes differ.
+   */
+  hashes?: { tool: string; plugins: Record<string, string> };
 }
 
 /** What {@linkcode runSession} did. */
@@ -94,7 +106,13 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const print = options.print ?? ((t: string) => console.log(t));
   const all = expandMatrix(config, { registry, engine });
-  const done = new Set((resume?.cells ?? []).map((c) => c.cell));
+  const jsonlPath = join(outDir, RESULT_FILES.jsonl);
+  if (resume) checkResume(resume, all, jsonlPath, options.hashes);
+  // A crashed cell is finished unless asked again (--retry-crashed).
+  const done = new Set(
+    (resume?.cells ?? []).filter((c) => !(options.retryCrashed && c.status === "crashed"))
+      .map((c) => c.cell),
+  );
   const selected = selectCells(all, { filter: config.filter, shard: config.shard });
   if (selected.length === 0 && config.filter !== null && all.length > 0) {
     throw new UsageError(
@@ -108,27 +126,45 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
     throw new UsageError(`${problems[0]}${more}`);
   }
-  const jsonlPath = join(outDir, RESULT_FILES.jsonl);
   const execution = {
     jobs,
     cell_isolation: executor.isolation,
     cell_timeout_s: options.cellTimeoutS ?? null,
   };
+  const thisPart: RunPart = {
+    started_at: new Date().toISOString(),
+    jobs,
+    cell_isolation: executor.isolation,
+    cell_timeout_s: options.cellTimeoutS ?? null,
+    cells: [],
+  };
   let environment: Environment;
   let writer: JsonlWriter;
   if (resume) {
-    // Parallel cells in either part of the run disturb latencies: keep the larger job count.
-    const before = resume.header.environment.jobs ?? 1;
-    environment = { ...resume.header.environment, ...execution, jobs: Math.max(before, jobs) };
+    environment = { ...resume.header.environment };
     writer = await JsonlWriter.openAppend(jsonlPath);
+    const { cells: _c, ...line } = thisPart;
+    await writer.appendPart({ type: "part", ...line });
   } else {
-    await Deno.mkdir(outDir, { recursive: true });
+    await userFileOp(`Cannot create results directory ${outDir}`, async () => {
+      const stat = await Deno.stat(outDir).catch(() => null);
+      if (stat !== null && !stat.isDirectory) {
+        throw new UsageError(`--out ${outDir}: not a directory (name a directory for the results)`);
+      }
+      await Deno.mkdir(outDir, { recursive: true });
+    });
     if (await exists(jsonlPath)) {
       throw new UsageError(
         `Directory ${outDir} already holds a run (use --resume ${outDir} to continue it, or another --out)`,
       );
     }
-    environment = { ...await collectEnvironment(), ...execution };
+    environment = {
+      ...await collectEnvironment(),
+      ...execution,
+      ...(options.hashes
+        ? { tool_hash: options.hashes.tool, plugin_hashes: options.hashes.plugins }
+        : {}),
+    };
     writer = await JsonlWriter.create(jsonlPath, {
       type: "header",
       schema_version: RESULTS_SCHEMA_VERSION,
@@ -154,6 +190,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       onCellStart: (spec) => progress.start(spec.cell),
       onCell: async (result) => {
         fresh.push(result);
+        thisPart.cells.push(result.index);
         progress.done();
         await writer.append(result);
       },
@@ -166,10 +203,17 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   const byName = new Map<string, CellResult>();
   for (const c of [...(resume?.cells ?? []), ...fresh]) byName.set(c.cell, c);
   const cells = [...byName.values()].sort((a, b) => a.index - b.index);
+  const rerun = new Set(fresh.map((c) => c.index));
+  const parts = [
+    ...(resume
+      ? earlierParts(resume).map((p) => ({ ...p, cells: p.cells.filter((i) => !rerun.has(i)) }))
+      : []),
+    thisPart,
+  ].filter((p, i, a) => p.cells.length > 0 || i === a.length - 1);
   const results: RunResults = {
     schema_version: RESULTS_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    environment: { ...environment, ended_at: new Date().toISOString() },
+    environment: { ...environment, ...summarizeParts(parts), ended_at: new Date().toISOString() },
     config: config as unknown as Record<string, unknown>,
     cells,
   };
@@ -229,6 +273,81 @@ export function exitCodeOf(cells: readonly CellResult[], interrupted: boolean): 
  */
 export function defaultOutDir(now: Date = new Date()): string {
   return `results/${now.toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-")}`;
+}
+
+/** The parts of a resumed run before this session. */
+function earlierParts(resume: ResumeState): RunPart[] {
+  if (resume.parts !== undefined) return resume.parts;
+  const env = resume.header.environment;
+  const iso = env.cell_isolation;
+  return [{
+    started_at: env.started_at,
+    jobs: env.jobs ?? 1,
+    cell_isolation: iso === "worker" || iso === "process" ? iso : "in-process",
+    cell_timeout_s: env.cell_timeout_s ?? null,
+    cells: resume.cells.map((c) => c.index),
+  }];
+}
+
+/**
+ * The environment's execution fields over every part: the largest job count (parallel cells in
+ * any part disturb latencies), `mixed` isolation when the parts differ, no timeout when any part
+ * had none, and the parts themselves.
+ */
+function summarizeParts(parts: RunPart[]): Partial<Environment> {
+  const isolations = new Set(parts.map((p) => p.cell_isolation));
+  const timeouts = parts.map((p) => p.cell_timeout_s);
+  return {
+    jobs: Math.max(...parts.map((p) => p.jobs)),
+    cell_isolation: isolations.size === 1 ? parts[0].cell_isolation : "mixed",
+    cell_timeout_s: timeouts.includes(null) ? null : Math.max(...(timeouts as number[])),
+    ...(parts.length > 1 ? { parts } : {}),
+  };
+}
+
+/**
+ * What `--resume` joins must belong: each finished cell a cell of the run's config at its index,
+ * and the tool and plugin modules those cells were made with unchanged.
+ */
+function checkResume(
+  resume: ResumeState,
+  all: readonly CellSpec[],
+  file: string,
+  hashes: SessionOptions["hashes"],
+): void {
+  const byName = new Map(all.map((c) => [c.cell, c.index]));
+  for (const c of resume.cells) {
+    const index = byName.get(c.cell);
+    if (index === undefined) {
+      throw new UsageError(
+        `Results file ${file}: cell ${
+          oneLine(c.cell, 200)
+        } is not a cell of the run's config (was the file edited or joined with another run?)`,
+      );
+    }
+    if (index !== c.index) {
+      throw new UsageError(
+        `Results file ${file}: cell ${
+          oneLine(c.cell, 200)
+        } has index ${c.index}, but the run's config puts it at ${index}`,
+      );
+    }
+  }
+  const env = resume.header.environment;
+  if (hashes === undefined) return;
+  if (env.tool_hash !== undefined && env.tool_hash !== hashes.tool) {
+    throw new UsageError(
+      `Results file ${file}: zswapbench's source changed since the run began (its content hash differs); its cells cannot be joined with new ones: start a new run`,
+    );
+  }
+  for (const [spec, hash] of Object.entries(env.plugin_hashes ?? {})) {
+    const now = hashes.plugins[spec];
+    if (now !== undefined && now !== hash) {
+      throw new UsageError(
+        `Results file ${file}: plugin module ${spec} changed since the run began (its content hash differs); its cells cannot be joined with new ones: start a new run`,
+      );
+    }
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

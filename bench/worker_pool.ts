@@ -39,7 +39,8 @@ import type {
   WireError,
 } from "./_cell_worker.ts";
 import { checkCellResult, exchangeInProcess } from "./_containment.ts";
-import { localModuleGraph } from "./_module_files.ts";
+import { hashFiles } from "./_hashes.ts";
+import { moduleGraphFiles } from "./_module_graph.ts";
 import { oneLine } from "./_text.ts";
 import { UsageError } from "./errors.ts";
 import type { CellSpec } from "./matrix.ts";
@@ -290,7 +291,7 @@ function collectPaths(value: unknown, add: (p: string) => void): void {
 
 /**
  * The local source files of the plugin modules' import graphs: a dynamic `import()` needs read
- * access to each local module it loads (`bench/_module_files.ts`).
+ * access to each local module it loads (`bench/_module_graph.ts`: Deno's own view of the graph).
  */
 async function moduleFiles(modules: readonly PluginModuleRef[]): Promise<string[]> {
   const files = new Set<string>();
@@ -301,9 +302,34 @@ async function moduleFiles(modules: readonly PluginModuleRef[]): Promise<string[
       : isAbsolute(m.specifier)
       ? m.specifier
       : resolve(m.cwd, m.specifier);
-    for (const f of await localModuleGraph(entry)) files.add(f);
+    for (const f of await moduleGraphFiles(entry, m.specifier)) files.add(f);
   }
   return [...files];
+}
+
+/**
+ * The content hash of each plugin module: its local module graph's files (issue 16: `--resume`
+ * refuses a module that changed since the run began).
+ *
+ * @param specifiers Plugin module specifiers as the user gave them.
+ * @param cwd The directory relative paths are against (default `Deno.cwd()`).
+ * @returns SHA-256 hex digests by specifier (remote and npm specifiers by their name alone).
+ *
+ * @example
+ * ```ts ignore
+ * const hashes = await pluginHashes(["./my_alloc.ts"]);
+ * ```
+ */
+export async function pluginHashes(
+  specifiers: readonly string[],
+  cwd: string = Deno.cwd(),
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const specifier of specifiers) {
+    const files = await moduleFiles([{ specifier, cwd }]);
+    out[specifier] = await hashFiles(files.length > 0 ? files : [specifier]);
+  }
+  return out;
 }
 
 /** Hosts of `http(s):` plugin specifiers: the only remote imports a Worker is allowed. */

@@ -40,7 +40,13 @@ export const PluginPermissionsSchema = z.strictObject({
 
 const common = {
   name: PluginNameSchema,
-  description: z.string({ error: "must be a string" }),
+  // One line of bounded length: cli list and the reports print it as is (issue 16).
+  description: z.string({ error: "must be a string" })
+    .max(300, { error: "must be at most 300 characters" })
+    // deno-lint-ignore no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/, {
+      error: "must be one line without control characters (no newline, tab or escape)",
+    }),
   permissions: PluginPermissionsSchema.optional(),
 };
 

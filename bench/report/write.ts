@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { userFileOp } from "../_io.ts";
 import type { RunResults } from "../results.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
@@ -12,8 +13,10 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   const slash = path.lastIndexOf("/");
   const tmp = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${Deno.pid}.tmp`;
   try {
-    await Deno.writeTextFile(tmp, text);
-    await Deno.rename(tmp, path);
+    await userFileOp(`Cannot write ${path}`, async () => {
+      await Deno.writeTextFile(tmp, text);
+      await Deno.rename(tmp, path);
+    });
   } catch (err) {
     await Deno.remove(tmp).catch(() => {});
     throw err;
