@@ -22,6 +22,7 @@
 import { Registry } from "../registry/registry.ts";
 import type {
   AllocatorPlugin,
+  Arena,
   Compressor,
   CompressorPlugin,
   Handle,
@@ -112,7 +113,7 @@ function guardAllocator(plugin: AllocatorPlugin): AllocatorPlugin {
           throw new PluginContractError(`${who}: create() returned a pool without ${m}()`);
         }
       }
-      return new GuardedPool(pool, who);
+      return new GuardedPool(pool, who, env.arena);
     },
   };
 }
@@ -121,6 +122,7 @@ function guardAllocator(plugin: AllocatorPlugin): AllocatorPlugin {
 class GuardedPool implements Zpool {
   #pool: Zpool;
   #who: string;
+  #arena: Arena | undefined;
   /** Live handles and their sizes. */
   #live = new Map<Handle, number>();
   compact?: () => number;
@@ -129,9 +131,10 @@ class GuardedPool implements Zpool {
   readSegments?: (handle: Handle) => Uint8Array[];
   liveObjects?: () => Iterable<[Handle, Uint8Array]>;
 
-  constructor(pool: Zpool, who: string) {
+  constructor(pool: Zpool, who: string, arena?: Arena) {
     this.#pool = pool;
     this.#who = who;
+    this.#arena = arena;
     // Optional members stay absent when the inner pool lacks them: strategies test for them.
     if (typeof pool.compact === "function") {
       this.compact = () => this.#count("compact", pool.compact!());
@@ -200,7 +203,15 @@ class GuardedPool implements Zpool {
   }
 
   totalPages(): number {
-    return this.#count("totalPages", this.#pool.totalPages());
+    const n = this.#count("totalPages", this.#pool.totalPages());
+    // The pool ratio's denominator: a pool is at least the arena pages it holds (issue 16).
+    const held = this.#arena?.pagesInUse();
+    if (held !== undefined && n < held) {
+      throw new PluginContractError(
+        `${this.#who}: totalPages() returned ${n}, but the pool holds ${held} pages of its arena`,
+      );
+    }
+    return n;
   }
 
   stats(): Record<string, unknown> {

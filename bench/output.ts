@@ -21,7 +21,6 @@ import { checkUnique, parseCell } from "./_validate_results.ts";
 import { z } from "zod";
 import {
   type CellResult,
-  CellResultSchema,
   CSV_COLUMNS,
   type JsonlHeader,
   JsonlHeaderSchema,

@@ -143,8 +143,6 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
   if (resume) {
     environment = { ...resume.header.environment };
     writer = await JsonlWriter.openAppend(jsonlPath);
-    const { cells: _c, ...line } = thisPart;
-    await writer.appendPart({ type: "part", ...line });
   } else {
     await userFileOp(`Cannot create results directory ${outDir}`, async () => {
       const stat = await Deno.stat(outDir).catch(() => null);
@@ -189,6 +187,11 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       skip: done,
       onCellStart: (spec) => progress.start(spec.cell),
       onCell: async (result) => {
+        // A resume starts a part line before its first cell: the cells after it ran this way.
+        if (resume && fresh.length === 0) {
+          const { cells: _c, ...line } = thisPart;
+          await writer.appendPart({ type: "part", ...line });
+        }
         fresh.push(result);
         thisPart.cells.push(result.index);
         progress.done();
