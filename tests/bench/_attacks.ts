@@ -20,6 +20,8 @@ export interface AttackCase {
   group: string;
   /** Null when the attack held, else what went wrong. */
   check(): Promise<string | null>;
+  /** A known limit (docs/plugins-security.md, Limits): counted, not asserted. */
+  knownLimit?: boolean;
 }
 
 type Cell = Record<string, unknown> & {
@@ -254,6 +256,7 @@ function compCase(name: string, kind: (typeof COMP_ATTACKS)[string]): AttackCase
   return {
     name,
     group: "compressors",
+    knownLimit: kind === "known-limit",
     async check() {
       const r = await compRun();
       const c = r.cells.find((x) => x.compressor === name);
@@ -285,27 +288,15 @@ function userError(r: { code: number; stderr: string }, mustName?: string): stri
   return null;
 }
 
-function loadCase(name: string, extra?: (r: RunOutcome) => string | null): AttackCase {
+/** A module that must be refused when loaded (`cli list --plugin` loads as `run` does). */
+function loadCase(name: string): AttackCase {
   return {
     name,
     group: "load",
     async check() {
-      const r = await run(name, [
-        "--quick",
-        "--plugin",
-        `./${ATTACKS}/${name}.ts`,
-        "--allocators",
-        "zbud",
-        "--compressors",
-        "lz4",
-        "--presets",
-        "latest",
-      ]);
-      if (/ATTACK-SECRET/.test(r.stdout + r.stderr)) return "the secret was shown";
       const list = await runCli("list", "--plugin", `./${ATTACKS}/${name}.ts`);
       if (/ATTACK-SECRET/.test(list.stdout + list.stderr)) return "the secret was listed";
-      if (extra) return extra(r);
-      return userError(r) ?? userError(list);
+      return userError(list);
     },
   };
 }

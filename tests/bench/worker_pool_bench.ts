@@ -27,3 +27,10 @@ Deno.bench("tiny cell in process", { group: "cell", baseline: true }, async () =
 Deno.bench("tiny cell in a Worker", { group: "cell" }, async () => {
   await worker.run(cell);
 });
+
+// Issue 16: cells with plugin modules run in their own process (bench/_containment.ts).
+const inProcessOfItsOwn = createWorkerExecutor({ registry, cellTimeoutS: 60, processes: true });
+
+Deno.bench("tiny cell in a cell process (Worker inside)", { group: "cell" }, async () => {
+  await inProcessOfItsOwn.run(cell);
+});
