@@ -28,10 +28,12 @@ export function parseCell(value: unknown, file: string, where: string): CellResu
   const parsed = CellResultSchema.safeParse(value);
   const name = cellName(value);
   if (!parsed.success) {
+    // Paths of a results.json cell read in full, e.g. cells[3].pool_ratio.
+    const prefix = where.startsWith("cells[") ? where : "";
+    let text = formatZodIssues(parsed.error.issues, value);
+    if (prefix !== "") text = text.split("; ").map((t) => `${prefix}.${t}`).join("; ");
     throw new UsageError(
-      `Results file ${file}: ${where}${name} is not a valid cell: ${
-        oneLine(formatZodIssues(parsed.error.issues, value), 400)
-      }`,
+      `Results file ${file}: ${where}${name} is not a valid cell: ${oneLine(text, 400)}`,
     );
   }
   checkCell(parsed.data, file, where);

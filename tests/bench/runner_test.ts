@@ -277,9 +277,62 @@ Deno.test("runMatrix() counts a deliberately corrupted stored object as an integ
   assert.equal(corrupt.integrity_failures, corrupt.load_hits, "every first load sees the flip");
   assert.equal(
     corrupt.error,
-    `${corrupt.integrity_failures} integrity failures: loads returned bytes that differ from what was stored`,
+    `Data loss: ${corrupt.integrity_failures} loads returned bytes that differ from what was stored (1 of 1 run lost data; the columns are the worst run's, repetition 1)`,
   );
   const { exitCodeOf } = await import("../../bench/session.ts");
   assert.equal(exitCodeOf([clean], false), 0);
   assert.equal(exitCodeOf(cells, false), 1);
+});
+
+Deno.test("runCellByName(): a cell is as bad as its worst run, warm-up runs included", async () => {
+  const { createDefaultRegistry } = await import("../../registry/builtins.ts");
+  const { createDefaultEngine } = await import("../../bench/default_engine.ts");
+  const { defineAllocator } = await import("../../registry/define.ts");
+  for (const badRun of [1, 2]) {
+    const registry = createDefaultRegistry();
+    const zbud = registry.get("allocator", "zbud");
+    let creates = 0;
+    registry.register(
+      defineAllocator({
+        kind: "allocator",
+        name: "zbud-bad-once",
+        description: "zbud that corrupts every stored object in one of its runs",
+        sleepMapped: zbud.sleepMapped,
+        create(env) {
+          const pool = zbud.create(env);
+          const bad = ++creates === badRun;
+          return {
+            ...pool,
+            malloc: (size) => pool.malloc(size),
+            free: (h) => pool.free(h),
+            map: (h, mode, cpu) => pool.map(h, mode, cpu),
+            unmap(h, cpu) {
+              if (bad) pool.map(h, "wo", cpu).fill(0);
+              pool.unmap(h, cpu);
+            },
+            totalPages: () => pool.totalPages(),
+            stats: () => pool.stats(),
+          };
+        },
+      }),
+      "test",
+    );
+    const [cell] = await runMatrix(
+      resolveConfig({
+        allocators: ["zbud-bad-once"],
+        compressors: ["lz4"],
+        workloads: ["text"],
+        presets: ["6.8"],
+        params: { pages: 64 },
+        repetitions: 2,
+        warmup: 1,
+      }),
+      { registry, engine: createDefaultEngine() },
+    );
+    // Run 1 is the warm-up, run 2 the first of two repetitions: either way the cell failed.
+    assert.equal(cell.status, "failed", `bad run ${badRun}`);
+    assert.match(cell.error!, /^Data loss: /);
+    assert.match(cell.error!, badRun === 1 ? /warm-up run 1\)$/ : /repetition 1\)$/);
+    assert.ok(cell.decompress_fail! + cell.integrity_failures! > 0);
+  }
 });
