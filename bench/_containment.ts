@@ -20,7 +20,7 @@ import { oneLine } from "./_text.ts";
 import type { CellSpec } from "./matrix.ts";
 import { type CellResult, CellResultSchema } from "./results.ts";
 
-/** The heap limit of a cell process (MiB): a plugin that needs more is `crashed`. */
+/** The default heap limit of a cell process (MiB): a plugin that needs more is `crashed`. */
 export const CELL_HEAP_MIB = 2048;
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -43,6 +43,8 @@ export interface ProcessExchangeOptions {
   timeoutMs: number;
   /** Abandons the cell: the process is killed and the call rejects with the reason. */
   signal?: AbortSignal;
+  /** Heap limit of the process (MiB, default {@linkcode CELL_HEAP_MIB}). */
+  heapMib?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function exchangeInProcess(
     "run",
     "--quiet",
     "--no-prompt",
-    `--v8-flags=--max-old-space-size=${CELL_HEAP_MIB}`,
+    `--v8-flags=--max-old-space-size=${options.heapMib ?? CELL_HEAP_MIB}`,
     "--unstable-worker-options",
     ...(existsSync(CONFIG) ? ["--config", CONFIG] : []),
     `--allow-read=${read.join(",")}`,

@@ -62,6 +62,8 @@ Run:
                          "timeout"; 0 = no limit). Cells run in Workers anyway when a plugin
                          module is loaded (default limit 600 s) or with --jobs above 1
   --jobs N               cells at once, each in a Worker (default 1; more disturbs latencies)
+  --cell-heap-mib N      heap limit of each cell process when plugin modules are loaded (default
+                         2048): a cell that needs more is "crashed" and the run goes on
   --quiet                no progress line and no summary table
   --debug                print stack traces of errors
   --help                 this text
@@ -101,6 +103,7 @@ const FLAGS = {
   "retry-crashed": { type: "boolean" },
   "cell-timeout": { type: "string" },
   jobs: { type: "string" },
+  "cell-heap-mib": { type: "string" },
   quiet: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -108,7 +111,17 @@ const FLAGS = {
 
 /** Flags that define the matrix: not allowed with `--resume`, which reuses the run's config. */
 const MATRIX_FLAGS = Object.keys(FLAGS).filter((f) =>
-  !["resume", "retry-crashed", "quiet", "debug", "help", "out", "cell-timeout", "jobs"].includes(f)
+  ![
+    "resume",
+    "retry-crashed",
+    "quiet",
+    "debug",
+    "help",
+    "out",
+    "cell-timeout",
+    "cell-heap-mib",
+    "jobs",
+  ].includes(f)
 );
 
 /** Largest `--jobs`. */
@@ -184,6 +197,11 @@ export async function main(args: string[]): Promise<number> {
   const jobs = str("jobs") === undefined ? 1 : parseJobs(str("jobs")!);
   const timeoutFlag = str("cell-timeout");
   const cellTimeoutS = timeoutFlag === undefined ? undefined : parseCellTimeout(timeoutFlag);
+  const heapFlag = str("cell-heap-mib");
+  if (heapFlag !== undefined && (!/^\d+$/.test(heapFlag) || Number(heapFlag) < 64)) {
+    throw new UsageError(`--cell-heap-mib: "${heapFlag}" is not a whole number of MiB from 64`);
+  }
+  const cellHeapMib = heapFlag === undefined ? undefined : Number(heapFlag);
 
   // Imported here, not at the top, so the flag helpers load without every plugin.
   const { createDefaultRegistry } = await import("../registry/builtins.ts");
@@ -199,12 +217,13 @@ export async function main(args: string[]): Promise<number> {
     const { createWorkerExecutor, DEFAULT_CELL_TIMEOUT_S, loadPluginsIsolated } = await import(
       "./worker_pool.ts"
     );
-    await loadPluginsIsolated(registry, config.plugins);
+    await loadPluginsIsolated(registry, config.plugins, { heapMib: cellHeapMib });
     timeoutS = cellTimeoutS ?? DEFAULT_CELL_TIMEOUT_S;
     executor = createWorkerExecutor({
       registry,
       plugins: config.plugins,
       cellTimeoutS: timeoutS,
+      cellHeapMib,
     });
   }
 

@@ -78,6 +78,8 @@ export interface WorkerExecutorOptions {
    * are loaded).
    */
   processes?: boolean;
+  /** Heap limit of each cell process (MiB; default 2048, `CELL_HEAP_MIB`). */
+  cellHeapMib?: number;
 }
 
 /**
@@ -103,7 +105,10 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
   if (!(timeoutS >= 0)) throw new RangeError(`Cell timeout ${timeoutS} is not a number >= 0`);
   const { registry } = options;
   const processes = options.processes ?? modules.length > 0;
-  const exchange = processes ? exchangeAnywhere : exchangeInWorker;
+  const heapMib = options.cellHeapMib;
+  const exchange = processes
+    ? (r: CellWorkerRequest, o: ExchangeOptions) => exchangeInProcess(r, { ...o, heapMib })
+    : exchangeInWorker;
   let sources: Promise<string[]> | undefined;
   const sourceFiles = () => sources ??= moduleFiles(modules);
   return {
@@ -200,14 +205,15 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
 export async function loadPluginsIsolated(
   registry: Registry,
   specifiers: readonly string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; heapMib?: number } = {},
 ): Promise<Plugin[]> {
   if (specifiers.length === 0) return [];
   const cwd = options.cwd ?? Deno.cwd();
   const modules = specifiers.map((specifier) => ({ specifier, cwd }));
-  const outcome = await exchangeAnywhere(
+  const outcome = await exchangeInProcess(
     { type: "describe", modules },
     {
+      heapMib: options.heapMib,
       read: await moduleFiles(modules),
       imports: importHosts(modules),
       timeoutMs: PLUGIN_LOAD_TIMEOUT_S * 1e3,
@@ -358,11 +364,6 @@ export type Outcome =
   | { kind: "reply"; reply: CellWorkerReply }
   | { kind: "timeout" }
   | { kind: "crashed"; message: string };
-
-/** Answer a request in a cell process (bench/_containment.ts). */
-function exchangeAnywhere(request: CellWorkerRequest, options: ExchangeOptions): Promise<Outcome> {
-  return exchangeInProcess(request, options);
-}
 
 /**
  * The plugin modules a cell needs: those its plugins come from. A cell of built-in plugins

@@ -360,6 +360,8 @@ const crashRun = () =>
       "a-oom,l-benign,zbud",
       "--compressors",
       "lz4",
+      "--cell-heap-mib",
+      "256",
     ]));
 
 async function jsonlLines(dir: string): Promise<number> {
