@@ -92,6 +92,7 @@ export {
   type JsonlHeader,
   OBJECT_COLUMNS,
   RESULTS_SCHEMA_VERSION,
+  type RunPart,
   type RunResults,
   type Tool,
 } from "./results.ts";
@@ -99,6 +100,7 @@ export {
   csvField,
   formatSummaryTable,
   type JsonlContents,
+  type JsonlPartLine,
   JsonlWriter,
   parseCsv,
   readJsonl,
