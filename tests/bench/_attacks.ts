@@ -214,7 +214,12 @@ function cellCase(name: string, kind: (typeof CELL_ATTACKS)[string]): AttackCase
           // top-level Uint32Array attack also corrupts, so its cell must fail.
           if (name === "a-toplevel-u32" && !NOT_OK.has(c.status)) return `own cell ${c.status}`;
           if (name === "a-builtin-tamper" && c.status === "ok") {
-            const same = sameStable({ ...c, allocator: "zbud", cell: zbud?.cell ?? "" }, zbud);
+            const same = sameStable({
+              ...c,
+              allocator: "zbud",
+              cell: zbud?.cell ?? "",
+              index: zbud?.index ?? 0,
+            }, zbud);
             if (same !== null) return `own cell ok but differs from zbud: ${same}`;
           }
           if (zbud?.status !== "ok") return `built-in zbud ${zbud?.status}`;
