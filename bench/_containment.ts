@@ -7,8 +7,9 @@
  * is checked again here ({@linkcode checkCellResult}): the schema, the cell it is for, and that
  * an `ok` cell lost no data.
  *
- * Cost: a process start (about 0.2 s on the 2-core dev machine) per cell, on top of the Worker's
- * 95 ms; runs of built-in plugins alone stay in the main process and pay nothing.
+ * Cost: a process start per cell, about 170 ms on top of the Worker's start on the loaded 2-core
+ * dev machine (tests/bench/worker_pool_bench.ts); runs of built-in plugins alone stay in the main
+ * process and pay nothing.
  *
  * @module
  */
