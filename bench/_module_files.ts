@@ -1,4 +1,7 @@
 /**
+ * Superseded for cell Workers by `bench/_module_graph.ts` (issue 16: a textual scan follows
+ * specifiers in comments and strings; Deno's own graph does not). Kept for its specifier scan.
+ *
  * The local files of a plugin module's import graph, found by reading the sources (never by
  * running them). A cell Worker imports a plugin with a dynamic `import()`, and Deno wants read
  * access to every local module that import loads: this list is exactly what the Worker gets, so

@@ -5,7 +5,7 @@
  * it answers, when its time is up, or when the run is interrupted, so a plugin that hangs
  * (`while (true) {}`) or leaves state behind spoils only its own cell. The Worker is created with
  * Deno permissions narrowed to what the cell needs: read access to the plugin modules' own
- * source files (`bench/_module_files.ts`), to the paths its plugins declare
+ * module graphs (`bench/_module_graph.ts`), to the paths its plugins declare
  * (`permissions.read`) and to the paths its workload options name (`path`, `paths`, at any
  * depth), and nothing else: no writes, network, environment, subprocesses, FFI or system
  * information. External plugin modules are imported only inside such Workers: even checking a
