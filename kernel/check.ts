@@ -7,7 +7,7 @@
  */
 import { UsageError } from "../bench/errors.ts";
 import { type KernelRun, parseConsole } from "./console.ts";
-import { kernelFeatures, type KernelFeatures, parseKernelConfig } from "./config.ts";
+import { type KernelFeatures, kernelFeatures, parseKernelConfig } from "./config.ts";
 import { debianKernel, debianKernelByVersion, type KernelImage } from "./debian_kernel.ts";
 import { KernelCheckError } from "./errors.ts";
 import { ensureInitramfs, ensurePagefeed, pagefeedPath } from "./guest.ts";
