@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineStrategy, Registry } from "./mod.ts";
  * const registry = new Registry();
  * registry.register(defineStrategy({
@@ -18,7 +19,7 @@
  *   description: "Does nothing",
  *   create: () => () => 0,
  * }));
- * console.assert(registry.list("strategy").length === 1);
+ * assert.equal(registry.list("strategy").length, 1);
  * ```
  *
  * @module
