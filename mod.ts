@@ -59,8 +59,8 @@ export type {
   Zpool,
 } from "./registry/types.ts";
 export { AllocError, CompressError } from "./registry/types.ts";
+export { createDefaultRegistry } from "./builtins/mod.ts";
 export {
-  createDefaultRegistry,
   defineAllocator,
   defineCompressor,
   defineStrategy,
@@ -85,4 +85,4 @@ export {
   runSession,
   writeReports,
 } from "./bench/mod.ts";
-export { UsageError } from "./bench/errors.ts";
+export { UsageError } from "./registry/errors.ts";

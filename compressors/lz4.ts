@@ -7,7 +7,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import type { Compressor, CompressorPlugin } from "../registry/types.ts";
 import { lz4CompressBlock, lz4DecompressBlock, lz4NewTables } from "./_lz4_block.ts";

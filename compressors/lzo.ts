@@ -8,7 +8,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import type { Compressor, CompressorPlugin } from "../registry/types.ts";
 import { LZO_D_SIZE, lzoCompressBlock } from "./_lzo_compress.ts";

@@ -9,7 +9,7 @@
 
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
 

@@ -35,7 +35,7 @@
  * @module
  */
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { defineStrategy } from "../registry/mod.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import type { EntryRef, LoadContext, LoadStrategy, StrategyPlugin } from "../registry/types.ts";

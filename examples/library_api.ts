@@ -25,7 +25,8 @@ import {
   runMatrix,
   runSession,
 } from "../bench/mod.ts";
-import { createDefaultRegistry, type Registry } from "../registry/mod.ts";
+import { createDefaultRegistry } from "../builtins/mod.ts";
+import type { Registry } from "../registry/mod.ts";
 import type { Plugin } from "../registry/types.ts";
 import { runCell } from "../zswap/mod.ts";
 import bucketAllocator from "./bucket_alloc.ts";

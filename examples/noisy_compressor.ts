@@ -36,7 +36,7 @@
  * @module
  */
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { defineCompressor } from "../registry/mod.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import {

@@ -19,7 +19,7 @@
  * @module
  */
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { defineWorkload } from "../registry/mod.ts";
 import type { Workload, WorkloadEnv, WorkloadPlugin } from "../registry/types.ts";
 import { contentWorkload, parsePatternOptions } from "../workloads/mod.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { type KernelRun, parseConsole } from "./console.ts";
 import { debianKernel, type KernelImage } from "./debian_kernel.ts";
 import { KernelCheckError } from "./errors.ts";

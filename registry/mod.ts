@@ -2,7 +2,6 @@
  * The plugin registry and the plugin contracts.
  *
  * - {@linkcode Registry}: plugins by kind and name, external module loading, typo suggestions.
- * - {@linkcode createDefaultRegistry}: a registry holding every built-in plugin.
  * - {@linkcode defineAllocator}, {@linkcode defineCompressor}, {@linkcode defineWorkload},
  *   {@linkcode defineStrategy}: identity helpers that give plugin authors type inference.
  * - The contracts themselves (`AllocatorPlugin`, `Zpool`, `CompressorPlugin`, …) and the zod
@@ -35,7 +34,6 @@ export {
   resolveSpecifier,
   unknownNameMessage,
 } from "./registry.ts";
-export { createDefaultRegistry } from "./builtins.ts";
 export { defineAllocator, defineCompressor, defineStrategy, defineWorkload } from "./define.ts";
 export {
   checkPlugin,

@@ -6,7 +6,7 @@
  */
 
 import type { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 
 /**
  * Parse a workload's options with its schema (`undefined` means no options).

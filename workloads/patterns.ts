@@ -38,7 +38,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { parseOptions } from "./_options.ts";
 import type { Op } from "../registry/types.ts";
 import { hash32, Permutation, Rng, seed32 } from "./_random.ts";

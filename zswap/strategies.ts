@@ -11,7 +11,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import type { EntryRef, LoadContext, LoadStrategy, StrategyPlugin } from "../registry/types.ts";
 

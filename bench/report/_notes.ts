@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Environment, RunResults } from "../results.ts";
+import type { Environment, RunResults } from "../results/schema.ts";
 import { fmtBytes, fmtNs, fmtValue, runJobs } from "./_format.ts";
 
 /** The environment as `[label, value]` rows, in a reading order. */
