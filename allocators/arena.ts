@@ -27,12 +27,13 @@ export interface ArenaOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createArena } from "./arena.ts";
  * const arena = createArena(4096, { limitPages: 2 });
  * const pfn = arena.allocPage();
  * arena.page(pfn).fill(0xaa);
  * arena.freePage(pfn);
- * console.assert(arena.pagesInUse() === 0 && arena.peakPages() === 1);
+ * assert.ok(arena.pagesInUse() === 0 && arena.peakPages() === 1);
  * ```
  */
 export function createArena(pageSize: number, options: ArenaOptions = {}): Arena {
@@ -57,10 +58,11 @@ export function createArena(pageSize: number, options: ArenaOptions = {}): Arena
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createArena, prefaultArena } from "./arena.ts";
  * const arena = createArena(4096);
  * prefaultArena(arena, 64);
- * console.assert(arena.pagesInUse() === 0);
+ * assert.equal(arena.pagesInUse(), 0);
  * ```
  */
 export function prefaultArena(arena: Arena, spare: number): void {
@@ -75,11 +77,12 @@ export function prefaultArena(arena: Arena, spare: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createArena, releaseArena } from "./arena.ts";
  * const arena = createArena(4096);
  * arena.allocPage();
  * releaseArena(arena);
- * console.assert(arena.pagesInUse() === 0);
+ * assert.equal(arena.pagesInUse(), 0);
  * ```
  */
 export function releaseArena(arena: Arena): void {

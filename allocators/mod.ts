@@ -11,13 +11,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinAllocators, createArena } from "./mod.ts";
  * for (const plugin of builtinAllocators) {
  *   const arena = createArena(4096);
  *   const pool = plugin.create({ arena, pageSize: 4096, cpus: 1, options: {} });
  *   const h = pool.malloc(1000);
  *   pool.free(h);
- *   console.assert(pool.totalPages() === 0);
+ *   assert.equal(pool.totalPages(), 0);
  * }
  * ```
  *

@@ -125,9 +125,10 @@ export function newPagesPerZspage(size: number, pageSize: number, chain: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildSizeClasses } from "./size_classes.ts";
  * const t = buildSizeClasses(4096, { rule: "old", chain: 4 });
- * console.assert(t.classes.length === 69 && t.hugeWatermark === 3264);
+ * assert.ok(t.classes.length === 69 && t.hugeWatermark === 3264);
  * ```
  */
 export function buildSizeClasses(
@@ -206,9 +207,10 @@ export function slotForBytes(table: SizeClassTable, bytes: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildSizeClasses, classForLength } from "./size_classes.ts";
  * const t = buildSizeClasses(4096, { rule: "new", chain: 8 });
- * console.assert(classForLength(t, 1560).size === 1568);
+ * assert.equal(classForLength(t, 1560).size, 1568);
  * ```
  */
 export function classForLength(table: SizeClassTable, length: number): SizeClass {

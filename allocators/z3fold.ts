@@ -73,9 +73,10 @@ export interface Z3foldGeometry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z3foldGeometry } from "./z3fold.ts";
  * const g = z3foldGeometry(4096);
- * console.assert(g.chunks === 62 && g.headlessAbove === 3904);
+ * assert.ok(g.chunks === 62 && g.headlessAbove === 3904);
  * ```
  */
 export function z3foldGeometry(pageSize: number): Z3foldGeometry {
@@ -472,6 +473,7 @@ class Z3foldPool implements Zpool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createArena } from "./arena.ts";
  * import { z3foldAllocator } from "./z3fold.ts";
  * const arena = createArena(4096);
@@ -479,7 +481,7 @@ class Z3foldPool implements Zpool {
  * pool.malloc(1000);
  * pool.malloc(2000);
  * pool.malloc(700);
- * console.assert(pool.totalPages() === 1);
+ * assert.equal(pool.totalPages(), 1);
  * ```
  */
 export const z3foldAllocator: AllocatorPlugin = {

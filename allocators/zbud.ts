@@ -59,8 +59,9 @@ export interface ZbudGeometry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zbudGeometry } from "./zbud.ts";
- * console.assert(zbudGeometry(4096).maxObjectBytes === 3968);
+ * assert.equal(zbudGeometry(4096).maxObjectBytes, 3968);
  * ```
  */
 export function zbudGeometry(pageSize: number): ZbudGeometry {
@@ -232,13 +233,14 @@ class ZbudPool implements Zpool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createArena } from "./arena.ts";
  * import { zbudAllocator } from "./zbud.ts";
  * const arena = createArena(4096);
  * const pool = zbudAllocator.create({ arena, pageSize: 4096, cpus: 1, options: undefined });
  * pool.malloc(1000);
  * pool.malloc(2000);
- * console.assert(pool.totalPages() === 1);
+ * assert.equal(pool.totalPages(), 1);
  * ```
  */
 export const zbudAllocator: AllocatorPlugin = {

@@ -83,8 +83,9 @@ export interface ResolvedZsmallocOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveZsmallocOptions } from "./zsmalloc.ts";
- * console.assert(resolveZsmallocOptions({ rule: "old" }).chain === 4);
+ * assert.equal(resolveZsmallocOptions({ rule: "old" }).chain, 4);
  * ```
  */
 export function resolveZsmallocOptions(options: unknown): ResolvedZsmallocOptions {
@@ -756,6 +757,7 @@ class ZsPool implements Zpool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createArena } from "./arena.ts";
  * import { zsmallocAllocator } from "./zsmalloc.ts";
  * const arena = createArena(4096);
@@ -763,7 +765,7 @@ class ZsPool implements Zpool {
  * const h = pool.malloc(1000);
  * pool.map(h, "wo").fill(7);
  * pool.unmap(h);
- * console.assert(pool.totalPages() === 1);
+ * assert.equal(pool.totalPages(), 1);
  * ```
  */
 export const zsmallocAllocator: AllocatorPlugin = {

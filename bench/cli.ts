@@ -165,7 +165,52 @@ function firstLine(err: unknown): string {
   return text.split("\n")[0];
 }
 
+/** The project root: where `deno task` starts every task, whatever directory the user is in. */
+const PROJECT_ROOT = new URL("../", import.meta.url);
+
+/**
+ * The directory the user typed the command in, when it is not the one this process runs in.
+ * `deno task` runs tasks from the project root and keeps the user's directory in `INIT_CWD`;
+ * it is honoured only while the process is at the root, so a child started elsewhere with an
+ * inherited `INIT_CWD` keeps its own directory.
+ *
+ * @param initCwd The value of `INIT_CWD` (unset: undefined).
+ * @param cwd The process's directory.
+ * @returns The directory to resolve the user's relative paths against, or undefined.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { userDirectory } from "./cli.ts";
+ * assert.equal(userDirectory(undefined, "/repo"), undefined);
+ * assert.equal(userDirectory("/elsewhere", "/not/the/root"), undefined);
+ * ```
+ */
+export function userDirectory(initCwd: string | undefined, cwd: string): string | undefined {
+  if (!initCwd) return undefined;
+  const real = (path: string) => {
+    try {
+      return Deno.realPathSync(path);
+    } catch {
+      return undefined;
+    }
+  };
+  const root = real(PROJECT_ROOT.pathname);
+  const here = real(cwd);
+  const user = real(initCwd);
+  if (root === undefined || user === undefined || here !== root || user === here) return undefined;
+  return user;
+}
+
 if (import.meta.main) {
+  // Relative paths on the command line (--out, --plugin, --config, --pages) mean what the user
+  // typed: from the directory the command was typed in, not the root `deno task` runs from.
+  let dir: string | undefined;
+  try {
+    dir = userDirectory(Deno.env.get("INIT_CWD"), Deno.cwd());
+  } catch {
+    dir = undefined; // no permission to read the environment: stay where we are
+  }
+  if (dir !== undefined) Deno.chdir(dir);
   // Any rejection that escapes main() is still an internal error, not a runtime backtrace.
   globalThis.addEventListener("unhandledrejection", (e) => {
     e.preventDefault();

@@ -21,9 +21,10 @@ import type { CompressorPlugin } from "../registry/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDefaultRegistry } from "./mod.ts";
  * const registry = createDefaultRegistry();
- * console.assert(registry.has("allocator", "zsmalloc"));
+ * assert.ok(registry.has("allocator", "zsmalloc"));
  * ```
  */
 export function createDefaultRegistry(): Registry {

@@ -180,13 +180,14 @@ class DeflateCompressor implements Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { deflateCompressor } from "./deflate.ts";
  * const codec = await deflateCompressor.create({});
  * const page = new TextEncoder().encode("zswap ".repeat(682) + "abcd");
  * const dst = new Uint8Array(4096);
  * const n = await codec.compress(page, dst);
  * const back = new Uint8Array(4096);
- * console.assert(await codec.decompress(dst.subarray(0, n), back) === 4096);
+ * assert.equal(await codec.decompress(dst.subarray(0, n), back), 4096);
  * ```
  */
 export const deflateCompressor: CompressorPlugin = {

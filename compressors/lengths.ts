@@ -56,11 +56,12 @@ export type LengthsEntry = number | "S" | "R";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeLengthsPage, lengthsCompressor } from "./lengths.ts";
  * const page = new Uint8Array(4096);
  * encodeLengthsPage(17, 1234, page);
  * const codec = await lengthsCompressor.create({});
- * console.assert(await codec.compress(page, new Uint8Array(4096)) === 1234);
+ * assert.equal(await codec.compress(page, new Uint8Array(4096)), 1234);
  * ```
  */
 export function encodeLengthsPage(pageId: number, length: LengthsEntry, into: Uint8Array): void {
@@ -213,6 +214,7 @@ class LengthsCompressor implements Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeLengthsPage, lengthsCompressor } from "./lengths.ts";
  * const codec = await lengthsCompressor.create({});
  * const page = new Uint8Array(4096);
@@ -221,7 +223,7 @@ class LengthsCompressor implements Compressor {
  * const n = await codec.compress(page, obj);
  * const back = new Uint8Array(4096);
  * await codec.decompress(obj.subarray(0, n), back);
- * console.assert(n === 5 && back.every((b, i) => b === page[i]));
+ * assert.ok(n === 5 && back.every((b, i) => b === page[i]));
  * ```
  */
 export const lengthsCompressor: CompressorPlugin = {

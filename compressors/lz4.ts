@@ -39,13 +39,14 @@ const Lz4OptionsSchema = z.strictObject({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lz4Compressor } from "./lz4.ts";
  * const lz4 = lz4Compressor.create({}) as import("../registry/types.ts").Compressor;
  * const page = new Uint8Array(4096).fill(7);
  * const dst = new Uint8Array(4096);
  * const n = lz4.compress(page, dst) as number;
  * const back = new Uint8Array(4096);
- * console.assert(lz4.decompress(dst.subarray(0, n), back) === 4096);
+ * assert.equal(lz4.decompress(dst.subarray(0, n), back), 4096);
  * ```
  */
 export const lz4Compressor: CompressorPlugin = {

@@ -82,13 +82,14 @@ class Lz4WasmCompressor implements Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lz4WasmCompressor } from "./lz4_wasm.ts";
  * const codec = await lz4WasmCompressor.create({});
  * const page = new Uint8Array(4096).fill(1);
  * const dst = new Uint8Array(4096);
  * const n = await codec.compress(page, dst);
  * const back = new Uint8Array(4096);
- * console.assert(await codec.decompress(dst.subarray(0, n), back) === 4096);
+ * assert.equal(await codec.decompress(dst.subarray(0, n), back), 4096);
  * ```
  */
 export const lz4WasmCompressor: CompressorPlugin = {

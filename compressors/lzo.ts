@@ -43,11 +43,12 @@ function create(name: string, rle: boolean, options: unknown): Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lzoCompressor } from "./lzo.ts";
  * const lzo = lzoCompressor.create({}) as import("../registry/types.ts").Compressor;
  * const dst = new Uint8Array(4096);
  * const n = lzo.compress(new Uint8Array(4096), dst) as number;
- * console.assert(lzo.decompress(dst.subarray(0, n), new Uint8Array(4096)) === 4096);
+ * assert.equal(lzo.decompress(dst.subarray(0, n), new Uint8Array(4096)), 4096);
  * ```
  */
 export const lzoCompressor: CompressorPlugin = {
@@ -64,12 +65,13 @@ export const lzoCompressor: CompressorPlugin = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lzoRleCompressor } from "./lzo.ts";
  * const rle = lzoRleCompressor.create({}) as import("../registry/types.ts").Compressor;
  * const dst = new Uint8Array(4096);
  * const n = rle.compress(new Uint8Array(4096), dst) as number;
- * console.assert(dst[0] === 17 && dst[1] === 1);
- * console.assert(rle.decompress(dst.subarray(0, n), new Uint8Array(4096)) === 4096);
+ * assert.ok(dst[0] === 17 && dst[1] === 1);
+ * assert.equal(rle.decompress(dst.subarray(0, n), new Uint8Array(4096)), 4096);
  * ```
  */
 export const lzoRleCompressor: CompressorPlugin = {

@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinCompressors } from "./mod.ts";
- * console.assert(builtinCompressors.some((p) => p.name === "zstd"));
+ * assert.ok(builtinCompressors.some((p) => p.name === "zstd"));
  * ```
  *
  * @module

@@ -34,10 +34,11 @@ const copy: Compressor = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noneCompressor } from "./none.ts";
  * const codec = await noneCompressor.create({});
  * const dst = new Uint8Array(8);
- * console.assert(await codec.compress(new Uint8Array([1, 2, 3]), dst) === 3);
+ * assert.equal(await codec.compress(new Uint8Array([1, 2, 3]), dst), 3);
  * ```
  */
 export const noneCompressor: CompressorPlugin = {

@@ -214,10 +214,11 @@ class InThreadOffload implements Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { offloadCompressor } from "./offload.ts";
  * const codec = await offloadCompressor.create({ codec: "none" });
  * const dst = new Uint8Array(4096);
- * console.assert(await codec.compress(new Uint8Array(4096).fill(1), dst) === 4096);
+ * assert.equal(await codec.compress(new Uint8Array(4096).fill(1), dst), 4096);
  * await codec.close?.();
  * ```
  */

@@ -262,13 +262,14 @@ class ZstdCompressor implements Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zstdCompressor } from "./zstd.ts";
  * const codec = await zstdCompressor.create({ level: 3 });
  * const page = new Uint8Array(4096).fill(7);
  * const dst = new Uint8Array(4096);
  * const n = await codec.compress(page, dst);
  * const back = new Uint8Array(4096);
- * console.assert(await codec.decompress(dst.subarray(0, n), back) === 4096);
+ * assert.equal(await codec.decompress(dst.subarray(0, n), back), 4096);
  * ```
  */
 export const zstdCompressor: CompressorPlugin = {

@@ -184,12 +184,13 @@ class BucketPool implements Zpool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import bucket from "./bucket_alloc.ts";
  * import { createArena } from "../allocators/mod.ts";
  * const arena = createArena(4096);
  * const pool = bucket.create({ arena, pageSize: 4096, cpus: 1, options: {} });
  * for (let i = 0; i < 4; i++) pool.malloc(1000); // four 1024-byte slots
- * console.assert(pool.totalPages() === 1);
+ * assert.equal(pool.totalPages(), 1);
  * ```
  */
 const bucketAllocator: AllocatorPlugin = defineAllocator({

@@ -120,9 +120,10 @@ function viaKmalloc(ctx: LoadContext, entry: EntryRef, page: Uint8Array): number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import copyAlways from "./copy_always_strategy.ts";
  * const load = copyAlways.create({ buffer: "kmalloc" });
- * console.assert(typeof load === "function");
+ * assert.equal(typeof load, "function");
  * ```
  */
 export const copyAlwaysStrategy: StrategyPlugin = defineStrategy({

@@ -41,8 +41,9 @@ import stripeWorkload from "./stripe_workload.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exampleRegistry } from "./library_api.ts";
- * console.assert(exampleRegistry().has("allocator", "bucket"));
+ * assert.ok(exampleRegistry().has("allocator", "bucket"));
  * ```
  */
 export function exampleRegistry(): Registry {
@@ -67,8 +68,9 @@ export function exampleRegistry(): Registry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exampleConfig } from "./library_api.ts";
- * console.assert(exampleConfig(64).params.pages[0] === 64);
+ * assert.equal(exampleConfig(64).params.pages[0], 64);
  * ```
  */
 export function exampleConfig(pages: number): ResolvedConfig {

@@ -81,9 +81,10 @@ type ResolvedNoisyOptions = z.output<typeof NoisyOptionsSchema>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rleEncode } from "./noisy_compressor.ts";
  * const dst = new Uint8Array(4096);
- * console.assert(rleEncode(new Uint8Array(4096), dst, 3) === 64); // 32 repeat tokens of up to 129 zeros
+ * assert.equal(rleEncode(new Uint8Array(4096), dst, 3), 64); // 32 repeat tokens of up to 129 zeros
  * ```
  */
 export function rleEncode(src: Uint8Array, dst: Uint8Array, minRun: number): number {
@@ -144,9 +145,10 @@ function tooBig(inputBytes: number, room: number): CompressError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rleDecode } from "./noisy_compressor.ts";
  * const page = new Uint8Array(8);
- * console.assert(rleDecode(new Uint8Array([0x86, 7]), page) === 8 && page[7] === 7);
+ * assert.ok(rleDecode(new Uint8Array([0x86, 7]), page) === 8 && page[7] === 7);
  * ```
  */
 export function rleDecode(src: Uint8Array, dst: Uint8Array): number {
@@ -215,13 +217,14 @@ function makeCodec(o: ResolvedNoisyOptions): Compressor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noisyCompressor } from "./noisy_compressor.ts";
  * const codec = await noisyCompressor.create({});
  * const page = new Uint8Array(4096).fill(7);
  * const dst = new Uint8Array(4096);
  * const n = await codec.compress(page, dst);
  * const back = new Uint8Array(4096);
- * console.assert(await codec.decompress(dst.subarray(0, n), back) === 4096 && back[4095] === 7);
+ * assert.ok(await codec.decompress(dst.subarray(0, n), back) === 4096 && back[4095] === 7);
  * ```
  */
 export const noisyCompressor: CompressorPlugin = defineCompressor({
@@ -242,10 +245,11 @@ export const noisyCompressor: CompressorPlugin = defineCompressor({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { noisyAsyncCompressor } from "./noisy_compressor.ts";
  * const codec = await noisyAsyncCompressor.create({ minRun: 4 });
  * const pending = codec.compress(new Uint8Array(4096), new Uint8Array(4096));
- * console.assert(pending instanceof Promise && (await pending) === 64);
+ * assert.ok(pending instanceof Promise && (await pending) === 64);
  * ```
  */
 export const noisyAsyncCompressor: CompressorPlugin = defineCompressor({

@@ -54,10 +54,11 @@ function mix(seed: number, id: number, index: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fillStripes } from "./stripe_workload.ts";
  * const page = new Uint8Array(4096);
  * fillStripes(page, 1, 0, 64, new Uint8Array([0, 255]));
- * console.assert(page[0] === page[63]);
+ * assert.equal(page[0], page[63]);
  * ```
  */
 export function fillStripes(

@@ -142,13 +142,13 @@ function tail(lines: readonly string[], n = 40): string {
  *   that does not parse, `incomplete` when the run stopped before the `done` record.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConsole } from "./console.ts";
  * import { KernelCheckError } from "./errors.ts";
- * try {
- *   parseConsole("Booting from ROM..\n");
- * } catch (e) {
- *   console.assert(e instanceof KernelCheckError && e.code === "incomplete");
- * }
+ * assert.throws(
+ *   () => parseConsole("Booting from ROM..\n"),
+ *   (e) => e instanceof KernelCheckError && e.code === "incomplete",
+ * );
  * ```
  */
 export function parseConsole(text: string): KernelRun {

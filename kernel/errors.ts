@@ -23,9 +23,10 @@ export type KernelCheckErrorCode =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { KernelCheckError } from "./errors.ts";
  * const err = new KernelCheckError("guest", "insmod zsmalloc.ko failed", "...");
- * console.assert(err.code === "guest");
+ * assert.equal(err.code, "guest");
  * ```
  */
 export class KernelCheckError extends Error {

@@ -89,9 +89,10 @@ function pad4(n: number): number {
  * @returns The archive, ending with the `TRAILER!!!` member.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readCpio, writeCpio } from "./initramfs.ts";
  * const a = writeCpio([{ type: "file", name: "init", data: new Uint8Array([35, 33]), perm: 0o755 }]);
- * console.assert(readCpio(a)[0].name === "init");
+ * assert.equal(readCpio(a)[0].name, "init");
  * ```
  */
 export function writeCpio(entries: readonly CpioEntry[]): Uint8Array {

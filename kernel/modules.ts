@@ -25,8 +25,9 @@ const KO_SUFFIXES = [".ko", ".ko.xz", ".ko.zst", ".ko.gz"];
  * @returns The module name, e.g. `lzo_rle`, or undefined when the file is not a module.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { moduleName } from "./modules.ts";
- * console.assert(moduleName("kernel/crypto/lzo-rle.ko") === "lzo_rle");
+ * assert.equal(moduleName("kernel/crypto/lzo-rle.ko"), "lzo_rle");
  * ```
  */
 export function moduleName(file: string): string | undefined {

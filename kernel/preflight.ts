@@ -159,12 +159,14 @@ export function missingTools(tools: HostTools, needs: PreflightNeeds): [string, 
  * @throws {UsageError} When something is missing.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { preflight } from "./preflight.ts";
- * try {
- *   preflight({ compiler: false, apt: false });
- * } catch (e) {
- *   console.log((e as Error).message); // names "apt-get install -y ..." for what is missing
- * }
+ * // A host without QEMU: the error names the command that installs it.
+ * const none = { qemu: "", busybox: "/bin/busybox", compiler: undefined, apt: undefined, kvm: false };
+ * assert.throws(() => preflight({ compiler: false, apt: false }, none), {
+ *   name: "UsageError",
+ *   message: /apt-get install -y .*qemu-system-x86/,
+ * });
  * ```
  */
 export function preflight(needs: PreflightNeeds, tools: HostTools = findHostTools()): HostTools {

@@ -59,10 +59,11 @@ export interface QemuRunResult {
  * @returns The argument list (without the executable).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { qemuArgs } from "./qemu.ts";
  * const args = qemuArgs({ qemu: "qemu-system-x86_64", kernel: "vmlinuz", initrd: "i.cpio",
  *   append: "console=ttyS0", drives: [], memoryMb: 512, accel: "tcg", timeoutMs: 1000 });
- * console.assert(args.includes("-no-reboot"));
+ * assert.ok(args.includes("-no-reboot"));
  * ```
  */
 export function qemuArgs(o: QemuRunOptions): string[] {

@@ -14,6 +14,7 @@ import type { AllocatorPlugin, CompressorPlugin, StrategyPlugin, WorkloadPlugin 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineAllocator } from "./define.ts";
  * const mine = defineAllocator({
  *   kind: "allocator",
@@ -24,7 +25,7 @@ import type { AllocatorPlugin, CompressorPlugin, StrategyPlugin, WorkloadPlugin 
  *     throw new Error("not shown");
  *   },
  * });
- * console.assert(mine.name === "mine");
+ * assert.equal(mine.name, "mine");
  * ```
  */
 export function defineAllocator<T extends AllocatorPlugin>(plugin: T): T {
@@ -39,6 +40,7 @@ export function defineAllocator<T extends AllocatorPlugin>(plugin: T): T {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineCompressor } from "./define.ts";
  * const copy = defineCompressor({
  *   kind: "compressor",
@@ -50,7 +52,7 @@ export function defineAllocator<T extends AllocatorPlugin>(plugin: T): T {
  *     decompress: (src, dst) => (dst.set(src), src.length),
  *   }),
  * });
- * console.assert(copy.async === false);
+ * assert.equal(copy.async, false);
  * ```
  */
 export function defineCompressor<T extends CompressorPlugin>(plugin: T): T {
@@ -65,6 +67,7 @@ export function defineCompressor<T extends CompressorPlugin>(plugin: T): T {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineWorkload } from "./define.ts";
  * const zeros = defineWorkload({
  *   kind: "workload",
@@ -77,7 +80,7 @@ export function defineCompressor<T extends CompressorPlugin>(plugin: T): T {
  *     page: (_id, into) => into.fill(0),
  *   }),
  * });
- * console.assert(zeros.kind === "workload");
+ * assert.equal(zeros.kind, "workload");
  * ```
  */
 export function defineWorkload<T extends WorkloadPlugin>(plugin: T): T {
@@ -92,6 +95,7 @@ export function defineWorkload<T extends WorkloadPlugin>(plugin: T): T {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineStrategy } from "./define.ts";
  * const direct = defineStrategy({
  *   kind: "strategy",
@@ -106,7 +110,7 @@ export function defineWorkload<T extends WorkloadPlugin>(plugin: T): T {
  *     }
  *   },
  * });
- * console.assert(direct.name === "direct");
+ * assert.equal(direct.name, "direct");
  * ```
  */
 export function defineStrategy<T extends StrategyPlugin>(plugin: T): T {

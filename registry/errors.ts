@@ -10,9 +10,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsageError } from "./errors.ts";
  * const err = new UsageError('Unknown flag "--pgaes" (did you mean --pages?)');
- * console.assert(err.name === "UsageError");
+ * assert.equal(err.name, "UsageError");
  * ```
  */
 export class UsageError extends Error {

@@ -9,6 +9,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defineStrategy, Registry } from "./mod.ts";
  * const registry = new Registry();
  * registry.register(defineStrategy({
@@ -17,7 +18,7 @@
  *   description: "Does nothing",
  *   create: () => () => 0,
  * }));
- * console.assert(registry.list("strategy").length === 1);
+ * assert.equal(registry.list("strategy").length, 1);
  * ```
  *
  * @module

@@ -34,9 +34,10 @@ const importPluginModule = new Function("specifier", "return import(specifier)")
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RegistryError } from "./registry.ts";
  * const err = new RegistryError("UNKNOWN_PLUGIN", 'Unknown compressor "lz5" (known: lz4)');
- * console.assert(err.code === "UNKNOWN_PLUGIN");
+ * assert.equal(err.code, "UNKNOWN_PLUGIN");
  * ```
  */
 export class RegistryError extends Error {
@@ -85,6 +86,7 @@ export interface ListOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Registry } from "./registry.ts";
  * const registry = new Registry();
  * registry.register({
@@ -93,7 +95,7 @@ export interface ListOptions {
  *   description: "Does nothing",
  *   create: () => () => 0,
  * });
- * console.assert(registry.get("strategy", "noop").name === "noop");
+ * assert.equal(registry.get("strategy", "noop").name, "noop");
  * ```
  */
 export class Registry {
@@ -309,8 +311,9 @@ export class Registry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveSpecifier } from "./registry.ts";
- * console.assert(resolveSpecifier("./x.ts", "/tmp") === "file:///tmp/x.ts");
+ * assert.equal(resolveSpecifier("./x.ts", "/tmp"), "file:///tmp/x.ts");
  * ```
  */
 export function resolveSpecifier(specifier: string, cwd?: string): string {
@@ -329,9 +332,10 @@ export function resolveSpecifier(specifier: string, cwd?: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unknownNameMessage } from "./registry.ts";
  * const msg = unknownNameMessage("compressor", "lz5", ["deflate", "lz4", "zstd"]);
- * console.assert(msg === 'Unknown compressor "lz5" (known: deflate, lz4, zstd; did you mean "lz4"?)');
+ * assert.equal(msg, 'Unknown compressor "lz5" (known: deflate, lz4, zstd; did you mean "lz4"?)');
  * ```
  */
 export function unknownNameMessage(kind: string, name: string, known: readonly string[]): string {
@@ -349,8 +353,9 @@ export function unknownNameMessage(kind: string, name: string, known: readonly s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { closestName } from "./registry.ts";
- * console.assert(closestName("zsmaloc", ["zbud", "zsmalloc"]) === "zsmalloc");
+ * assert.equal(closestName("zsmaloc", ["zbud", "zsmalloc"]), "zsmalloc");
  * ```
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
@@ -383,8 +388,9 @@ export function closestName(name: string, known: readonly string[]): string | un
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { editDistance } from "./registry.ts";
- * console.assert(editDistance("lz5", "lz4") === 1);
+ * assert.equal(editDistance("lz5", "lz4"), 1);
  * ```
  */
 export function editDistance(a: string, b: string): number {

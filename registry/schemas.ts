@@ -93,9 +93,10 @@ export const PLUGIN_SCHEMAS = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkPlugin } from "./schemas.ts";
  * const msg = checkPlugin({ kind: "allocator", name: "foo", description: "x", create() {} });
- * console.assert(msg === 'allocator "foo": field "sleepMapped" must be a boolean (got undefined)');
+ * assert.equal(msg, 'allocator "foo": field "sleepMapped" must be a boolean (got undefined)');
  * ```
  */
 export function checkPlugin(value: unknown): string | null {
@@ -165,11 +166,12 @@ export interface ZodIssueLike {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { z } from "zod";
  * import { formatZodIssues } from "./schemas.ts";
  * const input = { pages: -1 };
  * const r = z.strictObject({ pages: z.number().positive() }).safeParse(input);
- * console.assert(formatZodIssues(r.error!.issues, input) === "pages: must be greater than 0 (got -1)");
+ * assert.equal(formatZodIssues(r.error!.issues, input), "pages: must be greater than 0 (got -1)");
  * ```
  */
 export function formatZodIssues(
@@ -309,8 +311,9 @@ function displayPath(path: readonly PropertyKey[], input: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeValue } from "./schemas.ts";
- * console.assert(describeValue("lz5") === '"lz5"');
+ * assert.equal(describeValue("lz5"), '"lz5"');
  * ```
  */
 export function describeValue(value: unknown): string {

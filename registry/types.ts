@@ -23,9 +23,10 @@ export type AllocErrorCode = "E2BIG" | "ENOSPC" | "ENOMEM" | "EINVAL";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AllocError } from "./types.ts";
  * const err = new AllocError("ENOSPC", "Object of 4000 bytes exceeds the zbud limit of 3968");
- * console.assert(err.code === "ENOSPC");
+ * assert.equal(err.code, "ENOSPC");
  * ```
  */
 export class AllocError extends Error {
@@ -54,9 +55,10 @@ export type CompressErrorCode = "ENOSPC" | "EINVAL";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CompressError } from "./types.ts";
  * const err = new CompressError("ENOSPC", "Output of 4100 bytes does not fit 4096");
- * console.assert(err.name === "CompressError");
+ * assert.equal(err.name, "CompressError");
  * ```
  */
 export class CompressError extends Error {
@@ -340,9 +342,10 @@ export interface StrategyPlugin {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PluginPermissions } from "./types.ts";
  * const permissions: PluginPermissions = { read: ["./data/lengths.csv"] };
- * console.assert(permissions.read?.length === 1);
+ * assert.ok(permissions.read?.length === 1);
  * ```
  */
 export interface PluginPermissions {

@@ -60,9 +60,10 @@ export interface ExamplePlugin {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runFlags } from "./run_examples.ts";
  * const flags = runFlags([{ kind: "allocator", name: "bucket" }]);
- * console.assert(flags.join(" ") === "--allocators bucket,zsmalloc --presets 6.1,latest");
+ * assert.equal(flags.join(" "), "--allocators bucket,zsmalloc --presets 6.1,latest");
  * ```
  */
 export function runFlags(plugins: readonly ExamplePlugin[]): string[] {

@@ -73,11 +73,12 @@ export function unit(u32: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Rng } from "./_random.ts";
  * const rng = new Rng(1, 2, 3);
  * const a = rng.nextU32();
  * rng.reseed(1, 2, 3);
- * console.assert(rng.nextU32() === a);
+ * assert.equal(rng.nextU32(), a);
  * ```
  */
 export class Rng {
@@ -161,10 +162,11 @@ export class Rng {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Permutation } from "./_random.ts";
  * const p = new Permutation(10, 42);
  * const seen = new Set(Array.from({ length: 10 }, (_, i) => p.at(i)));
- * console.assert(seen.size === 10);
+ * assert.equal(seen.size, 10);
  * ```
  */
 export class Permutation {

@@ -159,9 +159,10 @@ const APPLIES: Record<string, readonly PatternName[]> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolvePattern } from "./patterns.ts";
  * const p = resolvePattern({ pattern: "zipf" }, 1000, "text");
- * console.assert(p.theta === 0.99 && p.ops === 2000);
+ * assert.ok(p.theta === 0.99 && p.ops === 2000);
  * ```
  */
 export function resolvePattern(
@@ -216,9 +217,10 @@ const PatternOptionsSchema = z.object(patternOptionShape).strict();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePatternOptions } from "./patterns.ts";
  * const p = parsePatternOptions({ pattern: "hotcold" }, 100, "mine");
- * console.assert(p.hotShare === 0.8);
+ * assert.equal(p.hotShare, 0.8);
  * ```
  */
 export function parsePatternOptions(
@@ -255,10 +257,11 @@ export function patternOpCount(pages: number, p: ResolvedPatternOptions): number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { patternOps, resolvePattern } from "./patterns.ts";
  * const p = resolvePattern({ loadOrder: "sequential" }, 3, "zero");
  * const ops = [...patternOps(3, 1, p)].length; // objects are reused: copy fields to keep them
- * console.assert(ops === 6);
+ * assert.equal(ops, 6);
  * ```
  */
 export function patternOps(pages: number, seed: number, p: ResolvedPatternOptions): Iterable<Op> {

@@ -57,12 +57,13 @@ export class RandomPages {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { randomWorkload } from "./random.ts";
  * const w = await randomWorkload.create({ pageSize: 4096, seed: 1, pages: 4, options: {} });
  * const a = new Uint8Array(4096), b = new Uint8Array(4096);
  * w.page(0, a);
  * w.page(1, b);
- * console.assert(a.some((x, i) => x !== b[i]));
+ * assert.ok(a.some((x, i) => x !== b[i]));
  * ```
  */
 export const randomWorkload: WorkloadPlugin = {

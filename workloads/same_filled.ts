@@ -48,11 +48,12 @@ export class SameFilledPages {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sameFilledWorkload } from "./same_filled.ts";
  * const w = await sameFilledWorkload.create({ pageSize: 4096, seed: 1, pages: 4, options: {} });
  * const page = new Uint8Array(4096);
  * w.page(0, page);
- * console.assert(page[8] === page[0] && page[4095] === page[7]);
+ * assert.ok(page[8] === page[0] && page[4095] === page[7]);
  * ```
  */
 export const sameFilledWorkload: WorkloadPlugin = {

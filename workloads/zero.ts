@@ -32,11 +32,12 @@ export class ZeroPages {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zeroWorkload } from "./zero.ts";
  * const w = await zeroWorkload.create({ pageSize: 4096, seed: 1, pages: 4, options: {} });
  * const page = new Uint8Array(4096).fill(7);
  * w.page(0, page);
- * console.assert(page.every((b) => b === 0));
+ * assert.ok(page.every((b) => b === 0));
  * ```
  */
 export const zeroWorkload: WorkloadPlugin = {

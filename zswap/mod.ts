@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinStrategies, getPreset } from "./mod.ts";
- * console.assert(builtinStrategies.some((s) => s.name === getPreset("6.8").strategy));
+ * assert.ok(builtinStrategies.some((s) => s.name === getPreset("6.8").strategy));
  * ```
  *
  * @module

@@ -186,8 +186,9 @@ const P_LATEST: KernelPreset = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PRESETS } from "./presets.ts";
- * console.assert(PRESETS["6.1"].strategy === "bounce-alloc");
+ * assert.equal(PRESETS["6.1"].strategy, "bounce-alloc");
  * ```
  */
 export const PRESETS: Readonly<Record<string, KernelPreset>> = Object.freeze({
@@ -210,8 +211,9 @@ export const PRESETS: Readonly<Record<string, KernelPreset>> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getPreset } from "./presets.ts";
- * console.assert(getPreset("latest").strategy === "sg-read");
+ * assert.equal(getPreset("latest").strategy, "sg-read");
  * ```
  */
 export function getPreset(name: string): KernelPreset {
@@ -248,10 +250,11 @@ export interface PoolLimits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { poolLimits } from "./presets.ts";
  * // kernel-zswap.md §2: totalram 123457 -> old threshold 22222 pages, new 22221.
- * console.assert(poolLimits("old", 123457, 20, 90).thresholdPages === 22222);
- * console.assert(poolLimits("new", 123457, 20, 90).thresholdPages === 22221);
+ * assert.equal(poolLimits("old", 123457, 20, 90).thresholdPages, 22222);
+ * assert.equal(poolLimits("new", 123457, 20, 90).thresholdPages, 22221);
  * ```
  */
 export function poolLimits(
@@ -279,9 +282,10 @@ export function poolLimits(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPoolFull, poolLimits } from "./presets.ts";
- * console.assert(!isPoolFull(poolLimits("old", 1000, 20, 90), 200));
- * console.assert(isPoolFull(poolLimits("new", 1000, 20, 90), 200));
+ * assert.ok(!isPoolFull(poolLimits("old", 1000, 20, 90), 200));
+ * assert.ok(isPoolFull(poolLimits("new", 1000, 20, 90), 200));
  * ```
  */
 export function isPoolFull(limits: PoolLimits, poolPages: number): boolean {
@@ -298,9 +302,10 @@ export function isPoolFull(limits: PoolLimits, poolPages: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canPoolAccept, poolLimits } from "./presets.ts";
- * console.assert(!canPoolAccept(poolLimits("old", 1000, 20, 90), 180));
- * console.assert(canPoolAccept(poolLimits("new", 1000, 20, 90), 180));
+ * assert.ok(!canPoolAccept(poolLimits("old", 1000, 20, 90), 180));
+ * assert.ok(canPoolAccept(poolLimits("new", 1000, 20, 90), 180));
  * ```
  */
 export function canPoolAccept(limits: PoolLimits, poolPages: number): boolean {

@@ -209,9 +209,10 @@ function noOptionsStrategy(name: string, description: string, load: LoadStrategy
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sleepMappedStrategy } from "./strategies.ts";
  * const load = sleepMappedStrategy.create({});
- * console.assert(typeof load === "function");
+ * assert.equal(typeof load, "function");
  * ```
  */
 export const sleepMappedStrategy: StrategyPlugin = noOptionsStrategy(
@@ -276,9 +277,10 @@ async function decompressAfterLock(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bounceAllocStrategy } from "./strategies.ts";
  * const load = bounceAllocStrategy.create({ gfp: "kernel" });
- * console.assert(typeof load === "function");
+ * assert.equal(typeof load, "function");
  * ```
  */
 export const bounceAllocStrategy: StrategyPlugin = {
@@ -323,8 +325,9 @@ function trylockBounce(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { trylockBounceStrategy } from "./strategies.ts";
- * console.assert(trylockBounceStrategy.name === "trylock-bounce");
+ * assert.equal(trylockBounceStrategy.name, "trylock-bounce");
  * ```
  */
 export const trylockBounceStrategy: StrategyPlugin = noOptionsStrategy(
@@ -355,8 +358,9 @@ const percpuBuffer: LoadStrategy = (ctx, entry, page) => withLock(percpuLocked, 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { percpuBufferStrategy } from "./strategies.ts";
- * console.assert(percpuBufferStrategy.name === "percpu-buffer");
+ * assert.equal(percpuBufferStrategy.name, "percpu-buffer");
  * ```
  */
 export const percpuBufferStrategy: StrategyPlugin = noOptionsStrategy(
@@ -388,8 +392,9 @@ const asyncOnlyCopy: LoadStrategy = (ctx, entry, page) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { asyncOnlyCopyStrategy } from "./strategies.ts";
- * console.assert(asyncOnlyCopyStrategy.name === "async-only-copy");
+ * assert.equal(asyncOnlyCopyStrategy.name, "async-only-copy");
  * ```
  */
 export const asyncOnlyCopyStrategy: StrategyPlugin = noOptionsStrategy(
@@ -448,8 +453,9 @@ const readBegin: LoadStrategy = (ctx, entry, page) => withLock(readBeginLocked, 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readBeginStrategy } from "./strategies.ts";
- * console.assert(readBeginStrategy.name === "read-begin");
+ * assert.equal(readBeginStrategy.name, "read-begin");
  * ```
  */
 export const readBeginStrategy: StrategyPlugin = noOptionsStrategy(
@@ -500,8 +506,9 @@ const sgRead: LoadStrategy = (ctx, entry, page) => withLock(sgReadLocked, ctx, e
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sgReadStrategy } from "./strategies.ts";
- * console.assert(sgReadStrategy.name === "sg-read");
+ * assert.equal(sgReadStrategy.name, "sg-read");
  * ```
  */
 export const sgReadStrategy: StrategyPlugin = noOptionsStrategy(
@@ -515,8 +522,9 @@ export const sgReadStrategy: StrategyPlugin = noOptionsStrategy(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { builtinStrategies } from "./strategies.ts";
- * console.assert(builtinStrategies.length === 7);
+ * assert.equal(builtinStrategies.length, 7);
  * ```
  */
 export const builtinStrategies: StrategyPlugin[] = [

@@ -110,8 +110,9 @@ function joinNegativeValues(args: string[], options: Record<string, FlagSpec>): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitList } from "./args.ts";
- * console.assert(splitList('a:{"x":1,"y":2},b').length === 2);
+ * assert.equal(splitList('a:{"x":1,"y":2},b').length, 2);
  * ```
  */
 export function splitList(text: string): string[] {

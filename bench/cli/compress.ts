@@ -88,8 +88,9 @@ export interface CompressReport {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveCompressor } from "./compress.ts";
- * console.assert(resolveCompressor("zstd").name === "zstd");
+ * assert.equal(resolveCompressor("zstd").name, "zstd");
  * ```
  */
 export function resolveCompressor(name: string): CompressorPlugin {
@@ -132,12 +133,13 @@ export interface CompressPagesOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compressPages } from "./compress.ts";
  * import { noneCompressor } from "../../compressors/none.ts";
  * const codec = await noneCompressor.create({});
  * const opts = { pageSize: 4096, compressor: "none", options: {} };
  * const r = await compressPages(codec, new Uint8Array(8192), opts);
- * console.assert(r.rows.length === 2 && r.errors.length === 0);
+ * assert.ok(r.rows.length === 2 && r.errors.length === 0);
  * ```
  */
 export async function compressPages(

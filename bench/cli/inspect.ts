@@ -55,10 +55,11 @@ const ALLOCATORS = ["zbud", "z3fold", "zsmalloc"];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildSizeClasses } from "../../allocators/mod.ts";
  * import { inspectedClasses } from "./inspect.ts";
  * const rows = inspectedClasses(buildSizeClasses(4096, { rule: "old", chain: 4 }));
- * console.assert(rows.find((r) => r.index === 40)!.slots[0] === 39);
+ * assert.equal(rows.find((r) => r.index === 40)!.slots[0], 39);
  * ```
  */
 export function inspectedClasses(table: SizeClassTable): InspectedClass[] {

@@ -282,7 +282,9 @@ export async function main(args: string[]): Promise<number> {
   await writeReports(out, merged);
   if (!values.quiet) {
     console.log(formatSummaryTable(merged.cells));
-    console.log(`\nMerged ${merged.cells.length} cells from ${inputs.length} runs into ${out}/`);
+    console.log(
+      `\nMerged ${merged.cells.length} cells from ${inputs.length} runs into ${resolve(out)}/`,
+    );
   }
   return exitCodeOf(merged.cells, false);
 }

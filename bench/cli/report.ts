@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { dirname, join, resolve } from "node:path";
 import { parseFlags } from "./args.ts";
 import { UsageError } from "../../registry/errors.ts";
 import { readRunResults } from "../results/read.ts";
@@ -20,11 +21,6 @@ Options:
 
 Exit status: 0, or 2 for a usage error (no results there, a bad file, no such --out folder).
 `;
-
-function dirname(path: string): string {
-  const i = path.replace(/\/+$/, "").lastIndexOf("/");
-  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
-}
 
 /**
  * Runs `report`: reads the results, writes both reports, prints where they went.
@@ -63,9 +59,11 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`Output folder "${out}" does not exist (create it or drop --out)`);
   }
   await writeReports(out, results);
-  const sep = out.endsWith("/") ? "" : "/";
+  const abs = resolve(out);
   console.log(
-    `Wrote ${out}${sep}report.md and ${out}${sep}report.html (${results.cells.length} cells from ${path})`,
+    `Wrote ${join(abs, "report.md")} and ${
+      join(abs, "report.html")
+    } (${results.cells.length} cells from ${path})`,
   );
   return 0;
 }

@@ -248,9 +248,10 @@ export async function main(args: string[]): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { flagsToConfig } from "./run.ts";
  * const c = flagsToConfig({ pages: "256,1024", allocators: "zbud" });
- * console.assert(Array.isArray(c.params?.pages));
+ * assert.ok(Array.isArray(c.params?.pages));
  * ```
  */
 export function flagsToConfig(values: Record<string, unknown>): ConfigInput {
@@ -316,8 +317,9 @@ export function flagsToConfig(values: Record<string, unknown>): ConfigInput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseJobs } from "./run.ts";
- * console.assert(parseJobs("2") === 2);
+ * assert.equal(parseJobs("2"), 2);
  * ```
  */
 export function parseJobs(text: string): number {
@@ -337,8 +339,9 @@ export function parseJobs(text: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCellTimeout } from "./run.ts";
- * console.assert(parseCellTimeout("2.5") === 2.5);
+ * assert.equal(parseCellTimeout("2.5"), 2.5);
  * ```
  */
 export function parseCellTimeout(text: string): number {
@@ -367,8 +370,9 @@ const PARAM_FLAGS: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { flagForPath } from "./run.ts";
- * console.assert(flagForPath("params.pageSize") === "--page-size");
+ * assert.equal(flagForPath("params.pageSize"), "--page-size");
  * ```
  */
 export function flagForPath(path: string): string {
@@ -388,9 +392,10 @@ export function flagForPath(path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePluginRef } from "./run.ts";
  * const ref = parsePluginRef('zstd:{"level":3}', "--compressors");
- * console.assert(typeof ref === "object" && ref.name === "zstd");
+ * assert.ok(typeof ref === "object" && ref.name === "zstd");
  * ```
  */
 export function parsePluginRef(entry: string, flag: string): PluginRefInput {

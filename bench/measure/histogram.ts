@@ -40,11 +40,12 @@ export interface HistogramSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Histogram } from "./histogram.ts";
  * const h = new Histogram();
  * for (let v = 1; v <= 100; v++) h.record(v);
- * console.assert(h.percentile(50) === 50);
- * console.assert(h.mean === 50.5);
+ * assert.equal(h.percentile(50), 50);
+ * assert.equal(h.mean, 50.5);
  * ```
  */
 export class Histogram {

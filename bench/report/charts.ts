@@ -122,8 +122,9 @@ function latencyScale(values: number[]): Record<string, unknown> {
  * page when the latency chart does, so no half row stays empty).
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { groupCharts } from "./charts.ts";
- * console.assert(groupCharts([], []).every((c) => c.spec === null));
+ * assert.ok(groupCharts([], []).every((c) => c.spec === null));
  * ```
  */
 export function groupCharts(
@@ -412,9 +413,10 @@ const QUIET_LOGGER = new QuietLogger();
  * @returns The `<svg>` element as text.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSvg } from "./charts.ts";
  * const svg = await renderSvg({ data: { values: [{ a: 1 }] }, mark: "bar", encoding: { y: { field: "a", type: "quantitative" } } });
- * console.assert(svg.startsWith("<svg"));
+ * assert.ok(svg.startsWith("<svg"));
  * ```
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {

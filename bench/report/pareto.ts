@@ -21,8 +21,9 @@ export interface ParetoPoint {
  * @returns True when `a` dominates `b`.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { dominates } from "./pareto.ts";
- * console.assert(dominates({ pool_ratio: 3, load_p99_ns: 10 }, { pool_ratio: 2, load_p99_ns: 10 }));
+ * assert.ok(dominates({ pool_ratio: 3, load_p99_ns: 10 }, { pool_ratio: 2, load_p99_ns: 10 }));
  * ```
  */
 export function dominates(
@@ -42,13 +43,14 @@ export function dominates(
  * @returns The points not dominated by any other.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paretoFront } from "./pareto.ts";
  * const front = paretoFront([
  *   { pool_ratio: 3, load_p99_ns: 900 },
  *   { pool_ratio: 2, load_p99_ns: 400 },
  *   { pool_ratio: 2, load_p99_ns: 950 }, // beaten by both others
  * ]);
- * console.assert(front.length === 2);
+ * assert.equal(front.length, 2);
  * ```
  */
 export function paretoFront<T extends ParetoPoint>(points: readonly T[]): T[] {

@@ -244,9 +244,10 @@ export function toCsv(cells: readonly CellResult[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { csvField } from "./files.ts";
- * console.assert(csvField('say "hi", twice') === '"say ""hi"", twice"');
- * console.assert(csvField(null) === "");
+ * assert.equal(csvField('say "hi", twice'), '"say ""hi"", twice"');
+ * assert.equal(csvField(null), "");
  * ```
  */
 export function csvField(value: unknown): string {
@@ -263,8 +264,9 @@ export function csvField(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCsv } from "./files.ts";
- * console.assert(parseCsv('a,"b,""c"""\n')[0][1] === 'b,"c"');
+ * assert.equal(parseCsv('a,"b,""c"""\n')[0][1], 'b,"c"');
  * ```
  */
 export function parseCsv(text: string): string[][] {

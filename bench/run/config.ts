@@ -10,10 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./config.ts";
  * const config = resolveConfig({ allocators: ["zbud"], params: { pages: [256, 1024] } });
- * console.assert(config.params.pages.length === 2);
- * console.assert(config.allocators[0].name === "zbud");
+ * assert.equal(config.params.pages.length, 2);
+ * assert.equal(config.allocators[0].name, "zbud");
  * ```
  *
  * @module
@@ -39,9 +40,10 @@ export const PAGE_SIZES: readonly number[] = Object.freeze([4096, 16384, 65536])
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigError } from "./config.ts";
  * const err = new ConfigError("Config file x.json: params.pages: must be at least 1 (got 0)");
- * console.assert(err.name === "ConfigError");
+ * assert.equal(err.name, "ConfigError");
  * ```
  */
 export class ConfigError extends UsageError {
@@ -319,9 +321,10 @@ export interface ResolveConfigOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./config.ts";
  * const c = resolveConfig({}, { quick: true });
- * console.assert(c.params.pages[0] === 256);
+ * assert.equal(c.params.pages[0], 256);
  * ```
  */
 export function resolveConfig(
@@ -387,12 +390,12 @@ function refs(v: PluginRefInput[] | undefined, fallback: readonly PluginRef[]): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkConfig } from "./config.ts";
- * try {
- *   checkConfig({ params: { pages: -1 } }, "Config file x.json");
- * } catch (err) {
- *   console.assert((err as Error).message.startsWith("Config file x.json: params.pages:"));
- * }
+ * assert.throws(() => checkConfig({ params: { pages: -1 } }, "Config file x.json"), {
+ *   name: "ConfigError",
+ *   message: /^Config file x\.json: params\.pages:/,
+ * });
  * ```
  */
 export function checkConfig(
@@ -440,8 +443,9 @@ function keyHint(issues: readonly z.core.$ZodIssue[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileFilter } from "./config.ts";
- * console.assert(compileFilter("zsmalloc/lz4").test("zsmalloc/lz4/mixed"));
+ * assert.ok(compileFilter("zsmalloc/lz4").test("zsmalloc/lz4/mixed"));
  * ```
  */
 export function compileFilter(filter: string): RegExp {
@@ -525,8 +529,9 @@ export const ResolvedConfigSchema: z.ZodType<ResolvedConfig> = z.strictObject({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { configJsonSchema } from "./config.ts";
- * console.assert(configJsonSchema().type === "object");
+ * assert.equal(configJsonSchema().type, "object");
  * ```
  */
 export function configJsonSchema(): Record<string, unknown> {

@@ -13,8 +13,9 @@ import type { BenchEngine } from "./engine.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDefaultEngine } from "./default_engine.ts";
- * console.assert(createDefaultEngine().presetNames.includes("latest"));
+ * assert.ok(createDefaultEngine().presetNames.includes("latest"));
  * ```
  */
 export function createDefaultEngine(): BenchEngine {

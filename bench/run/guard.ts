@@ -81,9 +81,10 @@ export function guardRegistry(registry: Registry): Registry {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guardPlugin } from "./guard.ts";
  * const p = guardPlugin({ kind: "strategy", name: "s", description: "", create: () => () => 0 });
- * console.assert(p.name === "s");
+ * assert.equal(p.name, "s");
  * ```
  */
 export function guardPlugin<P extends Plugin>(plugin: P): P {

@@ -196,8 +196,9 @@ export function selectCells(cells: readonly CellSpec[], options: SelectOptions =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseShard } from "./matrix.ts";
- * console.assert(parseShard("2/4").count === 4);
+ * assert.equal(parseShard("2/4").count, 4);
  * ```
  */
 export function parseShard(text: string): Shard {
@@ -221,10 +222,11 @@ export function parseShard(text: string): Shard {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveConfig } from "./config.ts";
  * import { paramCombinations } from "./matrix.ts";
  * const c = resolveConfig({ params: { pages: [1, 2], cpus: [1, 2, 4] } });
- * console.assert(paramCombinations(c).length === 6);
+ * assert.equal(paramCombinations(c).length, 6);
  * ```
  */
 export function paramCombinations(
@@ -279,12 +281,13 @@ export function paramCombinations(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paramsLabel } from "./matrix.ts";
  * const params = {
  *   pages: 4096, seed: 1, cpus: 1, tasks: 1, pageSize: 4096, totalRamPages: 262144,
  *   maxPoolPercent: 20, acceptThresholdPercent: 90, bounceFailRate: 0, strict: false,
  * };
- * console.assert(paramsLabel(params, 1024) === "p4096-s1-c1-t1");
+ * assert.equal(paramsLabel(params, 1024), "p4096-s1-c1-t1");
  * ```
  */
 export function paramsLabel(params: CellParams, totalRamMiB: number): string {
@@ -309,8 +312,9 @@ export function paramsLabel(params: CellParams, totalRamMiB: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { label } from "./matrix.ts";
- * console.assert(label({ name: "zstd", options: { level: 3 } }) === "zstd[level=3]");
+ * assert.equal(label({ name: "zstd", options: { level: 3 } }), "zstd[level=3]");
  * ```
  */
 export function label(ref: PluginRef): string {

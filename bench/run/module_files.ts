@@ -67,9 +67,10 @@ export async function localModuleGraph(entry: string): Promise<string[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { importSpecifiers } from "./module_files.ts";
  * const s = importSpecifiers('import { a } from "./a.ts";\nexport * from "../b.ts";');
- * console.assert(s.includes("./a.ts") && s.includes("../b.ts"));
+ * assert.ok(s.includes("./a.ts") && s.includes("../b.ts"));
  * ```
  */
 export function importSpecifiers(text: string): string[] {

@@ -23,11 +23,12 @@ export interface ProgressOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Progress } from "./progress.ts";
  * const lines: string[] = [];
  * const p = new Progress(2, { enabled: true, write: (t) => lines.push(t), now: () => 0 });
  * p.start("zbud/lz4/mixed");
- * console.assert(lines[0].includes("[0/2]"));
+ * assert.ok(lines[0].includes("[0/2]"));
  * ```
  */
 export class Progress {
@@ -94,8 +95,9 @@ export class Progress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./progress.ts";
- * console.assert(formatDuration(75_000) === "1:15");
+ * assert.equal(formatDuration(75_000), "1:15");
  * ```
  */
 export function formatDuration(ms: number): string {

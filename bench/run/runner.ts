@@ -26,10 +26,11 @@ import type { CellResult } from "../results/schema.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HistogramRecorder } from "./runner.ts";
  * const r = new HistogramRecorder();
  * r.store(1200);
- * console.assert(r.stores.count === 1);
+ * assert.equal(r.stores.count, 1);
  * ```
  */
 export class HistogramRecorder implements OpRecorder {
@@ -222,12 +223,13 @@ export interface RunMatrixOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDefaultRegistry } from "../../builtins/mod.ts";
  * import { resolveConfig } from "./config.ts";
  * import { runMatrix } from "./runner.ts";
  * const config = resolveConfig({ allocators: ["zbud"], params: { pages: 64 }, repetitions: 1 });
  * const cells = await runMatrix(config, { registry: createDefaultRegistry() });
- * console.assert(cells.every((c) => c.integrity_failures === 0));
+ * assert.ok(cells.every((c) => c.integrity_failures === 0));
  * ```
  */
 export async function runMatrix(
@@ -289,8 +291,9 @@ export interface TimerFloor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { measureTimerFloor } from "./runner.ts";
- * console.assert(measureTimerFloor(100).floorNs >= 0);
+ * assert.ok(measureTimerFloor(100).floorNs >= 0);
  * ```
  */
 export function measureTimerFloor(samples = 20000): TimerFloor {
@@ -548,8 +551,9 @@ function nz(v: number | null): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { median } from "./runner.ts";
- * console.assert(median([3, 1, 2]) === 2);
+ * assert.equal(median([3, 1, 2]), 2);
  * ```
  */
 export function median(values: readonly number[]): number {
@@ -567,9 +571,10 @@ export function median(values: readonly number[]): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cv } from "./runner.ts";
- * console.assert(cv([10, 10, 10]) === 0);
- * console.assert(cv([1]) === null);
+ * assert.equal(cv([10, 10, 10]), 0);
+ * assert.equal(cv([1]), null);
  * ```
  */
 export function cv(values: readonly number[]): number | null {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Registry } from "../../registry/registry.ts";
 import { writeReports } from "../report/mod.ts";
 import type { ResolvedConfig } from "./config.ts";
@@ -188,11 +188,11 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
     print(
       `\n${cells.length} of ${selected.length} cells${skipped}${
         interrupted ? " (interrupted)" : ""
-      }; results in ${outDir}/ (results.json, results.csv, results.jsonl${
+      }; results in ${resolve(outDir)}/ (results.json, results.csv, results.jsonl${
         options.reports !== false ? ", report.md, report.html" : ""
       })`,
     );
-    if (interrupted) print(`Continue with: deno task bench --resume ${outDir}`);
+    if (interrupted) print(`Continue with: deno task bench --resume ${resolve(outDir)}`);
   }
   return { results, ran: fresh.length, interrupted, exitCode: exitCodeOf(cells, interrupted) };
 }
@@ -207,8 +207,9 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitCodeOf } from "./session.ts";
- * console.assert(exitCodeOf([], false) === 0);
+ * assert.equal(exitCodeOf([], false), 0);
  * ```
  */
 export function exitCodeOf(cells: readonly CellResult[], interrupted: boolean): number {
@@ -226,8 +227,9 @@ export function exitCodeOf(cells: readonly CellResult[], interrupted: boolean): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultOutDir } from "./session.ts";
- * console.assert(defaultOutDir(new Date(0)) === "results/1970-01-01T00-00-00Z");
+ * assert.equal(defaultOutDir(new Date(0)), "results/1970-01-01T00-00-00Z");
  * ```
  */
 export function defaultOutDir(now: Date = new Date()): string {

@@ -19,7 +19,8 @@ export async function runCli(...args: string[]): Promise<CliOutput> {
     stdout: "piped",
     stderr: "piped",
     cwd: ROOT,
-    env: { NO_COLOR: "1", RUST_BACKTRACE: "1" },
+    // INIT_CWD as `deno task` sets it from the root, whatever directory the suite was run in.
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "1", INIT_CWD: ROOT },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
@@ -32,7 +33,7 @@ export function spawnCli(...args: string[]): Deno.ChildProcess {
     stdout: "piped",
     stderr: "piped",
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT },
   }).spawn();
 }
 

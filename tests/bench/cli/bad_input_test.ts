@@ -285,7 +285,7 @@ Deno.test("cli: at least 20 bad inputs each exit 2 with a message naming the pro
         stdout: "piped",
         stderr: "piped",
         // A user may well have RUST_BACKTRACE set: no backtrace must show anyway.
-        env: { NO_COLOR: "1", RUST_BACKTRACE: "1" },
+        env: { NO_COLOR: "1", RUST_BACKTRACE: "1", INIT_CWD: ROOT },
       }).output();
       const dec = new TextDecoder();
       outputs.set(c, {
@@ -330,7 +330,7 @@ Deno.test("cli: --debug adds the stack to a plugin-module error", async () => {
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT },
   }).output();
   const stderr = new TextDecoder().decode(out.stderr);
   assert.equal(out.code, 2, stderr);

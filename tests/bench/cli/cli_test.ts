@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { flagForPath, flagsToConfig, parsePluginRef } from "../../../bench/cli/run.ts";
 import { splitList } from "../../../bench/cli/args.ts";
-import { reportError } from "../../../bench/cli.ts";
+import { reportError, userDirectory } from "../../../bench/cli.ts";
 import { UsageError } from "../../../registry/errors.ts";
 import { RegistryError } from "../../../registry/registry.ts";
 
@@ -15,7 +15,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
     stdout: "piped",
     stderr: "piped",
     cwd: ROOT,
-    env: { NO_COLOR: "1", RUST_BACKTRACE: "1" },
+    env: { NO_COLOR: "1", RUST_BACKTRACE: "1", INIT_CWD: ROOT },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
@@ -245,4 +245,59 @@ Deno.test("cli: unknown plugin and preset names are one-line user errors with a 
     m.stderr.trim(),
     /^zswapbench: Plugin module \.\/tests\/fixtures\/registry_plugin_bad\.ts: allocator "foo": field "sleepMapped" must be a boolean \(got undefined\)$/,
   );
+});
+
+Deno.test("cli: relative paths are the user's (INIT_CWD), and the path written is printed absolute", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "zswapbench-init-cwd-" });
+  try {
+    // As `deno task bench` from `dir`: the process starts at the root with INIT_CWD = dir.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        CLI,
+        "run",
+        "--quick",
+        "--allocators",
+        "zbud",
+        "--compressors",
+        "lz4",
+        "--presets",
+        "6.1",
+        "--out",
+        "./here",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      cwd: ROOT,
+      env: { NO_COLOR: "1", INIT_CWD: dir },
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const written = await Deno.realPath(`${dir}/here`);
+    assert.ok((await Deno.stat(`${written}/results.json`)).isFile);
+    assert.match(stdout, new RegExp(`results in ${written.replaceAll("/", "\\/")}/ `));
+    await assert.rejects(Deno.stat(`${ROOT}here`), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("userDirectory() honours INIT_CWD only at the project root", async (t) => {
+  const root = await Deno.realPath(ROOT);
+  const tmp = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    const cases: [string, string | undefined, string, string | undefined][] = [
+      ["unset", undefined, root, undefined],
+      ["the root itself", root, root, undefined],
+      ["a user directory from the root", tmp, root, tmp],
+      ["a child started elsewhere", tmp, "/", undefined],
+      ["a directory that no longer exists", `${tmp}/gone`, root, undefined],
+    ];
+    for (const [name, initCwd, cwd, want] of cases) {
+      await t.step(name, () => assert.equal(userDirectory(initCwd, cwd), want));
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 });
