@@ -71,7 +71,8 @@ export {
 export { builtinAllocators, createArena } from "./allocators/mod.ts";
 export { builtinCompressors, offloadCompressor } from "./compressors/mod.ts";
 export { builtinWorkloads } from "./workloads/mod.ts";
-export { builtinStrategies, getPreset, PRESETS, runCell } from "./zswap/mod.ts";
+export { builtinStrategies, getPreset, PRESETS } from "./zswap/mod.ts";
+export { runCell } from "./builtins/mod.ts";
 export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./zswap/mod.ts";
 export {
   type CellResult,

@@ -1,21 +1,23 @@
 /**
- * The registry with every built-in plugin: the allocators, compressors, workloads and load-path
- * strategies shipped with zswapbench, each registered with source `built-in`.
+ * The composition root: the one place that puts the built-in plugin folders together, above them
+ * all (docs/DESIGN.md, the dependency rule). {@linkcode createDefaultRegistry} holds every
+ * allocator, compressor, workload and load-path strategy shipped with zswapbench (source
+ * `built-in`); {@linkcode runCell} runs a cell on a fresh arena made here.
  *
  * @module
  */
 import { builtinAllocators } from "../allocators/mod.ts";
-import { builtinCompressors } from "../compressors/mod.ts";
-import { offloadCompressor, setOffloadCodecResolver } from "../compressors/offload.ts";
+import { builtinCompressors, createOffloadCompressor } from "../compressors/mod.ts";
 import { builtinWorkloads } from "../workloads/mod.ts";
 import { builtinStrategies } from "../zswap/mod.ts";
 import { Registry } from "../registry/registry.ts";
-import type { CompressorPlugin } from "../registry/types.ts";
+
+export { createCellArena, runCell, type RunCellOptions } from "./run_cell.ts";
 
 /**
- * A new registry holding every built-in plugin, `offload` included. The offload compressor
- * resolves the codec it wraps through this registry, so it also finds compressors loaded later from plugin modules
- * (the most recently created default registry wins).
+ * A new registry holding every built-in plugin, `offload` included. This registry's offload
+ * compressor is given the registry's own lookup when it is made, so it also finds compressors
+ * loaded into this registry later from plugin modules (and no other registry's).
  *
  * @returns The registry.
  *
@@ -31,10 +33,11 @@ export function createDefaultRegistry(): Registry {
   const registry = new Registry();
   for (const p of builtinAllocators) registry.register(p);
   for (const p of builtinCompressors) registry.register(p);
-  // Not in builtinCompressors: it resolves the codec it wraps by name, through the resolver below.
-  if (!registry.has("compressor", offloadCompressor.name)) registry.register(offloadCompressor);
+  // Not in builtinCompressors: it wraps them, and any codec loaded into this registry later.
+  registry.register(
+    createOffloadCompressor(builtinCompressors, (name) => registry.get("compressor", name)),
+  );
   for (const p of builtinWorkloads) registry.register(p);
   for (const p of builtinStrategies) registry.register(p);
-  setOffloadCodecResolver((name: string): CompressorPlugin => registry.get("compressor", name));
   return registry;
 }

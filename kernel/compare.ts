@@ -12,7 +12,7 @@ import { builtinCompressors } from "../compressors/mod.ts";
 import type { AllocatorPlugin, CompressorPlugin, WorkloadPlugin } from "../registry/types.ts";
 import { builtinWorkloads } from "../workloads/mod.ts";
 import type { CellCounters, CellParams, CellPlan, OpRecorder } from "../zswap/cell_types.ts";
-import { runCell } from "../zswap/mod.ts";
+import { runCell } from "../builtins/mod.ts";
 import { GUEST_MAX_POOL_PERCENT, GUEST_PAGE_SIZE, type KernelCellRun } from "./check.ts";
 import type { KernelRun } from "./console.ts";
 

@@ -1,8 +1,15 @@
 /**
- * Errors the CLI reports as user mistakes: one line, exit status 2, no stack trace.
+ * The errors every layer may raise, at the bottom of the dependency rule (docs/DESIGN.md): a
+ * {@linkcode UsageError} is a mistake the user can fix, reported as one line with exit status 2,
+ * and {@linkcode parsePluginOptions} is the one way a plugin checks its options, so bad options
+ * give the same one-line error whichever plugin they were meant for.
  *
  * @module
  */
+
+import type { z } from "zod";
+import { formatZodIssues } from "./schemas.ts";
+import type { PluginKind } from "./types.ts";
 
 /**
  * A mistake the user can fix (bad flag, unknown plugin, malformed file). The CLI prints its message
@@ -27,4 +34,45 @@ export class UsageError extends Error {
     super(message, options);
     this.name = "UsageError";
   }
+}
+
+/**
+ * Parse a plugin's options with its zod schema; on failure, one {@linkcode UsageError}:
+ * `Invalid options for <kind> "<name>": <each bad option>[ (<hint>)]`. `undefined` means no
+ * options (`{}`).
+ *
+ * @param kind The plugin's kind, for the message.
+ * @param name The plugin's name, for the message.
+ * @param schema The options' zod schema (strict, defaults inside).
+ * @param input The raw options.
+ * @param hint Appended in parentheses, e.g. the known options.
+ * @returns The parsed options.
+ * @throws {UsageError} naming each bad option, with the `ZodError` as its cause.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { z } from "zod";
+ * import { parsePluginOptions, UsageError } from "./errors.ts";
+ * const schema = z.strictObject({ level: z.number().int().default(3) });
+ * assert.equal(parsePluginOptions("compressor", "zstd", schema, undefined).level, 3);
+ * assert.throws(() => parsePluginOptions("compressor", "zstd", schema, { levle: 1 }), UsageError);
+ * ```
+ */
+export function parsePluginOptions<T extends z.ZodType>(
+  kind: PluginKind,
+  name: string,
+  schema: T,
+  input: unknown,
+  hint?: string,
+): z.output<T> {
+  const value = input ?? {};
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(
+    `Invalid options for ${kind} "${name}": ${formatZodIssues(parsed.error.issues, value)}${
+      hint === undefined ? "" : ` (${hint})`
+    }`,
+    { cause: parsed.error },
+  );
 }

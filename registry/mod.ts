@@ -48,6 +48,7 @@ export {
 export {
   type AllocatorEnv,
   type AllocatorPlugin,
+  type AllocatorPresetSettable,
   AllocError,
   type AllocErrorCode,
   type Arena,

@@ -30,8 +30,8 @@
  * @module
  */
 
-import { prefaultArena } from "../allocators/arena.ts";
 import {
+  type AllocatorPresetSettable,
   AllocError,
   type Arena,
   CompressError,
@@ -95,8 +95,10 @@ export interface FrontendSetup {
   params: CellParams;
   /** The pool. */
   pool: Zpool;
-  /** The allocator's name (zsmalloc rules, violation sites). */
+  /** The allocator's name (the preset's header bytes, violation sites). */
   allocatorName: string;
+  /** What the preset may set on the allocator (`AllocatorPlugin.presetSettable`). */
+  allocatorPresetSettable?: AllocatorPresetSettable;
   /** May the caller sleep while a handle is mapped? */
   poolSleepMapped: boolean;
   /** The compressor instance. */
@@ -116,7 +118,7 @@ export interface FrontendSetup {
   /**
    * The pool's arena, if the engine made it: between operations, outside the timed regions, the
    * frontend has it back the next pages with memory the process has touched
-   * (`prefaultArena`), so page faults of fresh process memory are not timed as zswap work.
+   * (`Arena.prefault`), so page faults of fresh process memory are not timed as zswap work.
    */
   arena?: Arena;
 }
@@ -207,15 +209,16 @@ export class Frontend {
       : DUP_REPLACE;
     this.#compressFailCounter = preset.compressFailCounter;
     this.#enospcPoor = preset.compressEnospcPoor;
-    const isZsmalloc = s.allocatorName === "zsmalloc";
-    this.#zsmallocTooBigAllocFail = isZsmalloc && preset.zsmallocTooBig === "reject_alloc_fail";
+    const settable = s.allocatorPresetSettable ?? {};
+    this.#zsmallocTooBigAllocFail = settable.tooBigCounter === true &&
+      preset.zsmallocTooBig === "reject_alloc_fail";
     this.#exclusive = preset.exclusiveLoads;
     this.#rotateOnLoad = preset.loadRotatesLru;
     this.#secondChance = preset.secondChance;
     this.#newLimitRule = preset.limitRule === "new";
     this.#shrinkOnThreshold = preset.shrinkOnThreshold;
     this.#shrinkOnePage = preset.shrinkGoal === "one-page";
-    this.#canWriteback = !isZsmalloc || preset.zsmallocWriteback;
+    this.#canWriteback = settable.writeback !== true || preset.zsmallocWriteback;
     this.#limits = poolLimits(
       preset.limitRule,
       p.totalRamPages,
@@ -304,7 +307,7 @@ export class Frontend {
     const concurrent = this.#concurrent;
     const signal = this.#signal;
     const arena = this.#arena;
-    if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
+    arena?.prefault?.(PREFAULT_PAGES);
     const ops = this.#ops;
     try {
       for (;;) {
@@ -340,7 +343,7 @@ export class Frontend {
           );
         }
         if (concurrent) this.#releaseHeld(ctx, offset);
-        if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
+        arena?.prefault?.(PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
       }
     } catch (err) {

@@ -11,8 +11,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../registry/errors.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 import type { EntryRef, LoadContext, LoadStrategy, StrategyPlugin } from "../registry/types.ts";
 
 /** The stored data inside an object view: skip the zswap header, if any. */
@@ -170,19 +169,6 @@ function lockedMapMaybeCopy(
     : decompressUnlockUnmap(ctx, dataOf(obj, entry), page, entry.handle);
 }
 
-/** Parse a strategy's options with its schema, as a usage error on failure. */
-function parseOptions<T extends z.ZodType>(name: string, schema: T, options: unknown): z.output<T> {
-  const input = options ?? {};
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new UsageError(
-      `Invalid options for strategy "${name}": ${formatZodIssues(parsed.error.issues, input)}`,
-      { cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
-
 const NoOptionsSchema = z.strictObject({});
 
 /** A strategy without options: `create()` checks that none are given and returns `load`. */
@@ -192,7 +178,7 @@ function noOptionsStrategy(name: string, description: string, load: LoadStrategy
     name,
     description,
     create(options: unknown): LoadStrategy {
-      parseOptions(name, NoOptionsSchema, options);
+      parsePluginOptions("strategy", name, NoOptionsSchema, options);
       return load;
     },
   };
@@ -288,7 +274,7 @@ export const bounceAllocStrategy: StrategyPlugin = {
   name: "bounce-alloc",
   description: "5.12-6.7: kmalloc a bounce buffer per load when the pool cannot sleep mapped",
   create(options: unknown): LoadStrategy {
-    const o = parseOptions("bounce-alloc", BounceAllocOptionsSchema, options);
+    const o = parsePluginOptions("strategy", "bounce-alloc", BounceAllocOptionsSchema, options);
     return o.gfp === "atomic" ? bounceAllocAtomic : bounceAllocKernel;
   },
 };

@@ -20,7 +20,8 @@ import { zsmallocAllocator } from "../../allocators/zsmalloc.ts";
 import { lz4Compressor } from "../../compressors/lz4.ts";
 import { mixedWorkload } from "../../workloads/mixed.ts";
 import type { CellPlan, OpRecorder } from "../../zswap/cell_types.ts";
-import { releaseLastCell, runCell } from "../../zswap/run_cell.ts";
+import { runCell } from "../../builtins/run_cell.ts";
+import { releaseLastCell } from "../../zswap/run_cell.ts";
 import { Histogram } from "../measure/histogram.ts";
 import { fullGc, gcExposed, peakRssBytes } from "./util.ts";
 

@@ -22,7 +22,7 @@ import { lz4Compressor } from "../../compressors/lz4.ts";
 import type { Compressor, Op, Workload, WorkloadPlugin } from "../../registry/types.ts";
 import { mixedWorkload } from "../../workloads/mixed.ts";
 import type { CellPlan, OpRecorder } from "../../zswap/cell_types.ts";
-import { runCell } from "../../zswap/run_cell.ts";
+import { runCell } from "../../builtins/run_cell.ts";
 import { fullGc, median } from "./util.ts";
 
 /** The pages of the overhead comparison: the compressible kinds of `mixed`, in its proportions. */

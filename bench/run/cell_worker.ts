@@ -18,6 +18,7 @@
 import { createDefaultRegistry } from "../../builtins/mod.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { Plugin } from "../../registry/types.ts";
+import { errorToWire, type WireError } from "../../registry/wire.ts";
 import { guardRegistry } from "./guard.ts";
 import type { CellSpec } from "./matrix.ts";
 import type { CellResult } from "../results/schema.ts";
@@ -58,40 +59,12 @@ export type CellWorkerRequest =
   | { type: "preflight"; modules: PluginModuleRef[]; cells: CellSpec[] }
   | { type: "run"; modules: PluginModuleRef[]; spec: CellSpec };
 
-/** An error as it crosses the Worker boundary. */
-export interface WireError {
-  /** `Error.name`. */
-  name: string;
-  /** `Error.message`. */
-  message: string;
-  /** A `code` member, if any (RegistryError). */
-  code?: string;
-}
-
 /** What the Worker answers. */
 export type CellWorkerReply =
   | { type: "described"; plugins: PluginDescriptor[] }
   | { type: "preflighted"; problems: string[] }
   | { type: "result"; result: CellResult }
   | { type: "error"; error: WireError; during: "load" | "crash" };
-
-/**
- * An error as plain data.
- *
- * @param err What was thrown.
- * @returns Name, message and code.
- */
-export function toWire(err: unknown): WireError {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return {
-      name: err.name,
-      message: err.message,
-      ...(typeof code === "string" ? { code } : {}),
-    };
-  }
-  return { name: "Error", message: String(err) };
-}
 
 /** Registered in the main process's place: the data members of each plugin in `registry`. */
 function describe(registry: Registry, plugins: Plugin[]): PluginDescriptor[] {
@@ -122,7 +95,7 @@ async function answer(request: CellWorkerRequest): Promise<CellWorkerReply> {
       loaded.push(...await registry.load(m.specifier, { cwd: m.cwd }));
     }
   } catch (err) {
-    return { type: "error", error: toWire(err), during: "load" };
+    return { type: "error", error: errorToWire(err), during: "load" };
   }
   if (request.type === "describe") {
     return { type: "described", plugins: describe(registry, loaded) };
@@ -170,7 +143,7 @@ if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !==
     // as above
   }
   const crash = (err: unknown): void => {
-    reply({ type: "error", error: toWire(err), during: "crash" });
+    reply({ type: "error", error: errorToWire(err), during: "crash" });
   };
   scope.addEventListener("error", (e) => {
     e.preventDefault();

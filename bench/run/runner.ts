@@ -99,8 +99,7 @@ export async function runCellByName(
   options: RunCellByNameOptions = {},
 ): Promise<CellResult> {
   const { signal } = options;
-  const engine = options.engine ??
-    (await import("./default_engine.ts")).createDefaultEngine();
+  const engine = (await import("./default_engine.ts")).engineOrDefault(options.engine);
   const started = performance.now();
   const reps: Repetition[] = [];
   try {
@@ -237,7 +236,7 @@ export async function runMatrix(
   options: RunMatrixOptions,
 ): Promise<CellResult[]> {
   const { registry, signal } = options;
-  const engine = options.engine ?? (await import("./default_engine.ts")).createDefaultEngine();
+  const engine = (await import("./default_engine.ts")).engineOrDefault(options.engine);
   const all = expandMatrix(config, { registry, engine });
   const cells = selectCells(all, {
     filter: config.filter,

@@ -31,15 +31,14 @@ import { fileURLToPath } from "node:url";
 import { RegistryError } from "../../registry/registry.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { Plugin, PluginKind } from "../../registry/types.ts";
+import { errorFromWire } from "../../registry/wire.ts";
 import type {
   CellWorkerReply,
   CellWorkerRequest,
   PluginDescriptor,
   PluginModuleRef,
-  WireError,
 } from "./cell_worker.ts";
 import { localModuleGraph } from "./module_files.ts";
-import { UsageError } from "../../registry/errors.ts";
 import type { CellSpec } from "./matrix.ts";
 import { type CellExecutor, notOkResult } from "./runner.ts";
 
@@ -111,7 +110,7 @@ export function createWorkerExecutor(options: WorkerExecutorOptions): CellExecut
       if (outcome.kind === "timeout") return [];
       const reply = outcome.reply;
       if (reply.type === "preflighted") return reply.problems;
-      if (reply.type === "error" && reply.during === "load") throw fromWire(reply.error);
+      if (reply.type === "error" && reply.during === "load") throw errorFromWire(reply.error);
       return []; // a crash while checking is a plugin fault: its cells will fail and say so
     },
     async run(spec, signal) {
@@ -193,7 +192,7 @@ export async function loadPluginsIsolated(
   }
   const reply = outcome.reply;
   if (reply.type === "error") {
-    if (reply.during === "load") throw fromWire(reply.error);
+    if (reply.during === "load") throw errorFromWire(reply.error);
     throw new RegistryError(
       "IMPORT_FAILED",
       `Plugin modules ${specifiers.join(", ")}: checking them crashed: ${
@@ -355,17 +354,6 @@ function exchange(request: CellWorkerRequest, options: ExchangeOptions): Promise
     };
     worker.postMessage(request);
   });
-}
-
-/** An error from the Worker as the error the main process would have thrown. */
-function fromWire(e: WireError): Error {
-  if (e.name === "RegistryError") {
-    return new RegistryError((e.code ?? "IMPORT_FAILED") as RegistryError["code"], e.message);
-  }
-  if (e.name === "UsageError" || e.name === "ConfigError") return new UsageError(e.message);
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
 }
 
 function standIn(d: PluginDescriptor): Plugin {

@@ -8,7 +8,7 @@ import { z3foldAllocator, zbudAllocator, zsmallocAllocator } from "../../allocat
 import { lengthsCompressor } from "../../compressors/lengths.ts";
 import type { AllocatorPlugin, Zpool } from "../../registry/types.ts";
 import { lengthsWorkload } from "../../workloads/lengths.ts";
-import { runCell } from "../../zswap/mod.ts";
+import { runCell } from "../../builtins/run_cell.ts";
 import { testParams } from "./_fakes.ts";
 
 const ORACLE = new URL("../oracle/", import.meta.url);

@@ -9,7 +9,8 @@ import {
   type Zpool,
 } from "../../registry/types.ts";
 import type { CellCounters, CellPlan, CellRun } from "../../zswap/cell_types.ts";
-import { builtinStrategies, runCell } from "../../zswap/mod.ts";
+import { runCell } from "../../builtins/run_cell.ts";
+import { builtinStrategies } from "../../zswap/mod.ts";
 import {
   asyncPrefixCompressor,
   collectRecorder,
@@ -812,4 +813,18 @@ Deno.test("runCell() rejects an unknown preset and bad parameters", async () => 
   );
   await assert.rejects(() => cell({ params: { tasks: 0 } }), RangeError);
   await assert.rejects(() => cell({ params: { bounceFailRate: 2 } }), RangeError);
+});
+
+Deno.test("runCell() follows what the allocator declares a preset may set, not its name", async () => {
+  const seen: unknown[] = [];
+  const declared: AllocatorPlugin = {
+    ...fakeAllocator({ name: "mypool", sleepMapped: false }),
+    presetSettable: { classOptions: true },
+    create(env) {
+      seen.push(env.options);
+      return fakeAllocator({ name: "mypool", sleepMapped: false }).create(env);
+    },
+  };
+  await cell({ preset: "6.8", allocator: declared });
+  assert.deepEqual(seen, [{ rule: "new", chain: 8 }]);
 });

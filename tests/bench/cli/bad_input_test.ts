@@ -171,7 +171,7 @@ const CASES: Case[] = [
   {
     name: "plugin options refused",
     args: ["run", "--quick", "--allocators", 'zsmalloc:{"chain":99}', "--out", "$D/out1"],
-    message: /Allocator "zsmalloc": invalid options: chain: must be at most 16 \(got 99\)/,
+    message: /Invalid options for allocator "zsmalloc": chain: must be at most 16 \(got 99\)/,
   },
   {
     name: "shard past the count",
