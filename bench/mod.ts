@@ -60,20 +60,17 @@ export {
   selectCells,
   type SelectOptions,
 } from "./run/matrix.ts";
+export { cv, median } from "./measure/stats.ts";
+export { HistogramRecorder } from "./measure/recorder.ts";
+export { measureTimerFloor, type TimerFloor } from "./measure/timer_floor.ts";
+export { deriveRatios, notOkResult } from "./run/cell_result.ts";
 export {
   type CellExecutor,
-  cv,
-  deriveRatios,
-  HistogramRecorder,
   inProcessExecutor,
-  measureTimerFloor,
-  median,
-  notOkResult,
   runCellByName,
   type RunCellByNameOptions,
   runMatrix,
   type RunMatrixOptions,
-  type TimerFloor,
 } from "./run/runner.ts";
 export {
   cellReadPaths,
@@ -91,8 +88,11 @@ export {
 } from "./measure/histogram.ts";
 export {
   type CellResult,
+  type CellResultColumns,
+  type CounterColumns,
   CSV_COLUMNS,
   type Environment,
+  type Flat,
   type JsonlHeader,
   OBJECT_COLUMNS,
   RESULTS_SCHEMA_VERSION,

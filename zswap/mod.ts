@@ -41,4 +41,18 @@ export type {
   PresetZsmallocOptions,
   ShrinkGoal,
 } from "./presets.ts";
-export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./cell_types.ts";
+export type {
+  CellCounters,
+  CellParams,
+  CellPlan,
+  CellRun,
+  CounterName,
+  OpRecorder,
+} from "./cell_types.ts";
+export {
+  ATOMIC_COUNTERS,
+  COUNTER_NAMES,
+  KERNEL_COUNTERS,
+  OP_COUNTERS,
+  SIZE_COUNTERS,
+} from "./cell_types.ts";

@@ -25,6 +25,7 @@ import {
   type RunResults,
 } from "../results/schema.ts";
 import { exitCodeOf } from "../run/session.ts";
+import { exists } from "../results/files.ts";
 
 /** Help text of `merge`. */
 export const MERGE_HELP = `Usage: deno task cli merge DIR... --out DIR [--force] [--quiet]
@@ -332,14 +333,4 @@ function firstDifference(a: unknown, b: unknown, path = "config"): string | null
     }
   }
   return path;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }

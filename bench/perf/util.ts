@@ -16,18 +16,8 @@ export function fullGc(): void {
   }
 }
 
-/**
- * The median of some numbers (the mean of the middle two for an even count); NaN when empty.
- *
- * @param values The numbers (not modified).
- * @returns Their median.
- */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+/** The median: the one of `bench/measure/stats.ts`. */
+export { median } from "../measure/stats.ts";
 
 /**
  * A seeded uniform generator in [0, 1) (mulberry32).

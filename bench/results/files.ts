@@ -344,3 +344,26 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
   for (const c of failed) out.push(`  ${c.cell}: ${c.status}: ${c.error ?? ""}`);
   return out.join("\n");
 }
+
+/**
+ * Does `path` exist? `false` only when it is not there; any other failure (permissions) throws.
+ *
+ * @param path A file or directory.
+ * @returns Whether it exists.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exists } from "./files.ts";
+ * assert.equal(await exists("/no/such/path/here"), false);
+ * ```
+ */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
+  }
+}

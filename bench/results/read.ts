@@ -9,6 +9,7 @@
 import { UsageError } from "../../registry/errors.ts";
 import { readJsonl, readResultsJson, RESULT_FILES } from "./files.ts";
 import type { RunResults } from "./schema.ts";
+import { exists } from "./files.ts";
 
 /** What {@linkcode readRunResults} found. */
 export interface ReadRunResults {
@@ -31,15 +32,6 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
-}
 
 /**
  * Reads and validates a run's results. `path` may be a results folder (its `results.json`, else

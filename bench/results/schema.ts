@@ -19,12 +19,22 @@
  * @module
  */
 import { z } from "zod";
+import {
+  ATOMIC_COUNTERS,
+  type CounterName,
+  KERNEL_COUNTERS,
+  OP_COUNTERS,
+  SIZE_COUNTERS,
+} from "../../zswap/cell_types.ts";
 
 /** Version of the `results.json` / `results.jsonl` layout. Bump when a key changes meaning. */
 export const RESULTS_SCHEMA_VERSION = 1;
 
 /** One cell's result: a flat object whose keys are exactly {@linkcode CSV_COLUMNS}. */
-export type CellResult = {
+export type CellResult = Flat<CellResultColumns & CounterColumns>;
+
+/** The columns of a {@linkcode CellResult} other than the counters. */
+export type CellResultColumns = {
   // --- identity ---
   /** Stable cell name, e.g. `zsmalloc/lz4/mixed/percpu-buffer/6.8/p4096-s1-c1-t1`. */
   cell: string;
@@ -70,46 +80,7 @@ export type CellResult = {
   error: string | null;
   /** Wall time of the whole cell (warm-up and repetitions), milliseconds. */
   duration_ms: number;
-  // --- kernel counters (debugfs names), at the pool's high-water mark ---
-  /** Entries in zswap at the high-water mark (incl. same-filled up to 6.11, raw from 6.18). */
-  stored_pages: number | null;
-  /** Pool bytes at the high-water mark (pool_pages x page size). */
-  pool_total_size: number | null;
-  /** Pool pages at the high-water mark. */
-  pool_pages: number | null;
-  /** Same-value entries at the high-water mark (up to 6.11). */
-  same_filled_pages: number | null;
-  /** Zero pages that bypassed zswap (6.12 on: swap's zeromap). */
-  zero_pages: number | null;
-  /** Entries stored raw because they did not compress (6.18 on), at the high-water mark. */
-  stored_incompressible_pages: number | null;
-  /** Store refused: too large for the allocator (ENOSPC) or, where the preset says, compressor ENOSPC. */
-  reject_compress_poor: number | null;
-  /** Store refused: compressor error (6.6 on). */
-  reject_compress_fail: number | null;
-  /** Store refused: the allocator had no memory (ENOMEM, EINVAL). */
-  reject_alloc_fail: number | null;
-  /** Store refused: entry slab allocation failed (never injected so far). */
-  reject_kmemcache_fail: number | null;
-  /** A writeback attempt failed. */
-  reject_reclaim_fail: number | null;
-  /** Store refused because the pool was at or over its limit. */
-  pool_limit_hit: number | null;
-  /** Entries written to the simulated swap device. */
-  written_back_pages: number | null;
-  /** A store found an entry at its offset already. */
-  duplicate_entry: number | null;
-  /** A load or writeback decompression failed or gave the wrong length. */
-  decompress_fail: number | null;
-  // --- sizes and ratios ---
-  /** Original bytes of the pages stored in zswap (page size x stored pages), at high water. */
-  original_bytes: number | null;
-  /** Sum of stored compressed lengths at the high-water mark (no headers). */
-  compressed_bytes: number | null;
-  /** Pool pages at the end of the run. */
-  pool_pages_end: number | null;
-  /** Entries stored at the end of the run. */
-  stored_pages_end: number | null;
+  // --- ratios (the counters are COUNTER_NAMES of zswap/cell_types.ts, below) ---
   /**
    * Original / compressed bytes over compressed entries only: (stored_pages − same_filled_pages −
    * stored_incompressible_pages) × page_size / (compressed_bytes − stored_incompressible_pages ×
@@ -121,28 +92,8 @@ export type CellResult = {
   /** compressed_bytes / pool_total_size (0 for an empty pool). */
   allocator_efficiency: number | null;
   // --- ours ---
-  /** Bytes copied into bounce buffers by the load strategy (loads and writebacks). */
-  bytes_bounced: number | null;
-  /** Failed trylocks of the CPU mutex (trylock-bounce). */
-  trylock_failed: number | null;
-  /** Sleeps while atomic (sleeping function called from invalid context). */
-  violations: number | null;
   /** The first few places where a task slept while atomic, joined with "; ". */
   violation_sites: string | null;
-  /** Loads whose bytes differed from what was stored. */
-  integrity_failures: number | null;
-  /** Store operations issued. */
-  stores: number | null;
-  /** Load operations issued (hits and misses). */
-  loads: number | null;
-  /** Loads served from zswap. */
-  load_hits: number | null;
-  /** Invalidate operations issued. */
-  invalidates: number | null;
-  /** Loads that failed (bounce allocation failure, decompression failure). */
-  load_failed: number | null;
-  /** Sum of every returned length: keeps the JIT from dropping the work. */
-  keepalive: number | null;
   // --- time per operation (ns); see the module doc for medians and noise ---
   /** Store operations timed (in one repetition). */
   store_count: number | null;
@@ -209,10 +160,25 @@ export type CellResult = {
   allocator_stats: Record<string, unknown>;
 };
 
+/** An intersection of object types as one flat object type (for editors and the schema check). */
+export type Flat<T> = { [K in keyof T]: T[K] };
+
+/** The counter columns: one per counter of the frontend, `null` when the cell did not finish. */
+export type CounterColumns = { [K in CounterName]: number | null };
+
 const count = z.number().int().nonnegative();
 const nullableCount = count.nullable();
 const nullableNumber = z.number().nullable();
 const options = z.record(z.string(), z.unknown());
+
+/** One nullable count column per counter name, in the list's order. */
+function counterColumns<const T extends readonly CounterName[]>(
+  names: T,
+): { [K in T[number]]: typeof nullableCount } {
+  return Object.fromEntries(names.map((n) => [n, nullableCount])) as {
+    [K in T[number]]: typeof nullableCount;
+  };
+}
 
 const CellResultObject = z.strictObject({
   // --- identity ---
@@ -240,43 +206,19 @@ const CellResultObject = z.strictObject({
   duration_ms: z.number().nonnegative(),
 
   // --- kernel counters (debugfs names), at the pool's high-water mark ---
-  stored_pages: nullableCount,
-  pool_total_size: nullableCount,
-  pool_pages: nullableCount,
-  same_filled_pages: nullableCount,
-  zero_pages: nullableCount,
-  stored_incompressible_pages: nullableCount,
-  reject_compress_poor: nullableCount,
-  reject_compress_fail: nullableCount,
-  reject_alloc_fail: nullableCount,
-  reject_kmemcache_fail: nullableCount,
-  reject_reclaim_fail: nullableCount,
-  pool_limit_hit: nullableCount,
-  written_back_pages: nullableCount,
-  duplicate_entry: nullableCount,
-  decompress_fail: nullableCount,
+  ...counterColumns(KERNEL_COUNTERS),
 
   // --- sizes and ratios ---
-  original_bytes: nullableCount,
-  compressed_bytes: nullableCount,
-  pool_pages_end: nullableCount,
-  stored_pages_end: nullableCount,
+  ...counterColumns(SIZE_COUNTERS),
   compression_ratio: nullableNumber,
   pool_ratio: nullableNumber,
   allocator_efficiency: nullableNumber,
 
   // --- ours ---
-  bytes_bounced: nullableCount,
-  trylock_failed: nullableCount,
-  violations: nullableCount,
+  ...counterColumns(ATOMIC_COUNTERS),
   violation_sites: z.string().nullable(),
-  integrity_failures: nullableCount,
-  stores: nullableCount,
-  loads: nullableCount,
-  load_hits: nullableCount,
-  invalidates: nullableCount,
-  load_failed: nullableCount,
-  keepalive: nullableNumber,
+  ...counterColumns(OP_COUNTERS),
+  keepalive: nullableNumber, // a sum of lengths, not a count: any number
 
   // --- time per operation (ns); see the module doc for medians and noise ---
   store_count: nullableCount,

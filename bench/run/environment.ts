@@ -7,7 +7,7 @@
  */
 import { cpus } from "node:os";
 import denoJson from "../../deno.json" with { type: "json" };
-import { measureTimerFloor } from "./runner.ts";
+import { measureTimerFloor } from "../measure/timer_floor.ts";
 import type { Environment } from "../results/schema.ts";
 
 /** The tool's name in results files. */

@@ -28,6 +28,7 @@ import {
   type RunResults,
 } from "../results/schema.ts";
 import { type CellExecutor, inProcessExecutor, runMatrix } from "./runner.ts";
+import { exists } from "../results/files.ts";
 
 /** A run to continue: what its `results.jsonl` holds. */
 export interface ResumeState {
@@ -234,14 +235,4 @@ export function exitCodeOf(cells: readonly CellResult[], interrupted: boolean): 
  */
 export function defaultOutDir(now: Date = new Date()): string {
   return `results/${now.toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-")}`;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
-  }
 }

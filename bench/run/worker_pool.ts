@@ -40,7 +40,8 @@ import type {
 } from "./cell_worker.ts";
 import { localModuleGraph } from "./module_files.ts";
 import type { CellSpec } from "./matrix.ts";
-import { type CellExecutor, notOkResult } from "./runner.ts";
+import type { CellExecutor } from "./runner.ts";
+import { notOkResult } from "./cell_result.ts";
 
 /** The default `--cell-timeout` when cells run in Workers: 10 minutes. */
 export const DEFAULT_CELL_TIMEOUT_S = 600;

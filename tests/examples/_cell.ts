@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HistogramRecorder } from "../../bench/run/runner.ts";
+import { HistogramRecorder } from "../../bench/measure/recorder.ts";
 import { exampleRegistry } from "../../examples/library_api.ts";
 import type { CellCounters, CellParams } from "../../zswap/cell_types.ts";
 import { runCell } from "../../builtins/run_cell.ts";

@@ -1,15 +1,8 @@
 import assert from "node:assert/strict";
 import { resolveConfig } from "../../../bench/run/config.ts";
 import { expandMatrix } from "../../../bench/run/matrix.ts";
-import {
-  cv,
-  deriveRatios,
-  measureTimerFloor,
-  median,
-  runCellByName,
-  runMatrix,
-} from "../../../bench/run/runner.ts";
-import { fakeEngine, fakeRegistry, zeroCounters } from "../_fakes.ts";
+import { runCellByName, runMatrix } from "../../../bench/run/runner.ts";
+import { fakeEngine, fakeRegistry } from "../_fakes.ts";
 
 const base = {
   allocators: ["bump"],
@@ -145,48 +138,6 @@ Deno.test("runMatrix() calls onCell in matrix order and honours skip", async () 
   assert.deepEqual(seen, cells.map((c) => c.cell));
   assert.deepEqual(cells.map((c) => c.pages), [1, 3]);
 });
-
-Deno.test("deriveRatios() follows DESIGN §6 and is 0 on empty pools", () => {
-  const c = zeroCounters();
-  assert.deepEqual(deriveRatios(c, 4096), {
-    compression_ratio: 0,
-    pool_ratio: 0,
-    allocator_efficiency: 0,
-  });
-  c.stored_pages = 10;
-  c.same_filled_pages = 2;
-  c.stored_incompressible_pages = 0;
-  c.compressed_bytes = 8 * 1024;
-  c.pool_total_size = 4 * 4096;
-  const r = deriveRatios(c, 4096);
-  assert.equal(r.compression_ratio, 4); // 8 compressed pages of 4096 in 8 KiB
-  assert.equal(r.pool_ratio, 2.5); // 10 pages of 4096 in 16 KiB
-  assert.equal(r.allocator_efficiency, 0.5);
-  // 6.18 raw entries: length page size each, in compressed_bytes but not compressed.
-  c.stored_incompressible_pages = 2;
-  c.stored_pages = 12;
-  c.compressed_bytes = 8 * 1024 + 2 * 4096;
-  c.pool_total_size = 6 * 4096;
-  const raw = deriveRatios(c, 4096);
-  assert.equal(raw.compression_ratio, 4);
-  assert.equal(raw.pool_ratio, 2);
-  assert.equal(raw.allocator_efficiency, Math.round((16384 / 24576) * 1e6) / 1e6);
-});
-
-Deno.test("median() and cv()", () => {
-  assert.equal(median([5]), 5);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.ok(Number.isNaN(median([])));
-  assert.equal(cv([2, 4]), Math.round((Math.SQRT2 / 3) * 1e6) / 1e6);
-  assert.equal(cv([0, 0]), null);
-});
-
-Deno.test("measureTimerFloor() gives a non-negative floor and resolution", () => {
-  const f = measureTimerFloor(1000);
-  assert.ok(f.floorNs >= 0 && f.resolutionNs >= 0);
-});
-
-// --- with the real frontend and built-in plugins ---
 
 Deno.test("runMatrix() with the built-ins: one ok cell per combination, every page round-trips", async () => {
   const { createDefaultRegistry } = await import("../../../builtins/mod.ts");
