@@ -27,12 +27,12 @@
  *
  * @module
  */
+export { configJsonSchema, readConfigFile } from "./run/config_file.ts";
 export {
   checkConfig,
   compileFilter,
   ConfigError,
   type ConfigInput,
-  configJsonSchema,
   DEFAULTS,
   MAX_CPUS,
   MAX_PAGES,
@@ -42,7 +42,6 @@ export {
   type PluginRef,
   type PluginRefInput,
   QUICK,
-  readConfigFile,
   resolveConfig,
   type ResolveConfigOptions,
   type ResolvedConfig,

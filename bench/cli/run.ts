@@ -9,7 +9,6 @@ import {
   type ConfigInput,
   type ParamsInput,
   type PluginRefInput,
-  readConfigFile,
   resolveConfig,
   type ResolvedConfig,
   ResolvedConfigSchema,
@@ -20,6 +19,7 @@ import { readJsonl, RESULT_FILES } from "../results/files.ts";
 import type { CellExecutor } from "../run/runner.ts";
 import { defaultOutDir, type ResumeState, runSession } from "../run/session.ts";
 import { join } from "node:path";
+import { readConfigFile } from "../run/config_file.ts";
 
 /** Help text of `run`. */
 export const RUN_HELP = `Usage: deno task bench [flags]      (= deno task cli run [flags])

@@ -5,7 +5,7 @@
  * @module
  */
 import { parseFlags } from "./args.ts";
-import { configJsonSchema } from "../run/config.ts";
+import { configJsonSchema } from "../run/config_file.ts";
 
 /** Help text of `schema`. */
 export const SCHEMA_HELP = `Usage: deno task cli schema > zswapbench.schema.json

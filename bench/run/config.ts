@@ -22,8 +22,16 @@
 import { z } from "zod";
 import { closestName } from "../../registry/registry.ts";
 import { formatZodIssues, PluginNameSchema } from "../../registry/schemas.ts";
-import { parseJsonOrThrow } from "../results/json.ts";
 import { UsageError } from "../../registry/errors.ts";
+import type { PluginRef, ResolvedConfig, ResolvedParams, Shard } from "./resolved_config.ts";
+
+export {
+  type PluginRef,
+  type ResolvedConfig,
+  ResolvedConfigSchema,
+  type ResolvedParams,
+  type Shard,
+} from "./resolved_config.ts";
 
 /** Largest `pages` value accepted (16 Mi pages). */
 export const MAX_PAGES = 16 * 1024 * 1024;
@@ -79,14 +87,6 @@ const PluginRefUnion = z.union([
 
 /** The zod schema of {@linkcode PluginRefInput}. */
 export const PluginRefSchema: z.ZodType<PluginRefInput> = PluginRefUnion;
-
-/** A plugin entry with its options resolved (`{}` when none were given). */
-export interface PluginRef {
-  /** Plugin (or preset) name. */
-  name: string;
-  /** Options for the plugin's `create()`. */
-  options: Record<string, unknown>;
-}
 
 function sweep<T extends z.ZodType>(item: T, description: string) {
   return z.union([item, z.array(item).min(1)]).describe(
@@ -197,64 +197,6 @@ const ConfigObject = z.strictObject({
 
 /** The zod schema of {@linkcode ConfigInput} (strict: unknown keys are errors). */
 export const ConfigSchema: z.ZodType<ConfigInput> = ConfigObject;
-
-/** Resolved params: every one an array (one value when not swept). */
-export interface ResolvedParams {
-  /** Distinct pages the workload uses. */
-  pages: number[];
-  /** Seeds. */
-  seed: number[];
-  /** Simulated CPUs. */
-  cpus: number[];
-  /** Simulated tasks. */
-  tasks: number[];
-  /** Bytes per page. */
-  pageSize: number[];
-  /** Total RAM in MiB. */
-  totalRamMiB: number[];
-  /** zswap.max_pool_percent. */
-  maxPoolPercent: number[];
-  /** zswap.accept_threshold_percent. */
-  acceptThresholdPercent: number[];
-  /** GFP_ATOMIC bounce failure probability. */
-  bounceFailRate: number[];
-  /** Strict mode. */
-  strict: boolean[];
-}
-
-/** A shard of the matrix: cells whose index mod `count` is `index - 1`. */
-export interface Shard {
-  /** 1-based shard number. */
-  index: number;
-  /** Number of shards. */
-  count: number;
-}
-
-/** A config with every default filled: what a run records in `results.json`. */
-export interface ResolvedConfig {
-  /** zpool drivers. */
-  allocators: PluginRef[];
-  /** Compressors. */
-  compressors: PluginRef[];
-  /** Workloads. */
-  workloads: PluginRef[];
-  /** Strategies; empty for each preset's own. */
-  strategies: PluginRef[];
-  /** Kernel presets. */
-  presets: PluginRef[];
-  /** Params, each swept over its values. */
-  params: ResolvedParams;
-  /** Measured runs per cell. */
-  repetitions: number;
-  /** Discarded runs per cell before measuring. */
-  warmup: number;
-  /** Plugin module specifiers, as given. */
-  plugins: string[];
-  /** Cell name filter (a regular expression), or null. */
-  filter: string | null;
-  /** The shard this run covers, or null for all cells. */
-  shard: Shard | null;
-}
 
 /** The defaults of a normal run: `deno task bench` with no flags. */
 export const DEFAULTS: Readonly<
@@ -456,93 +398,6 @@ export function compileFilter(filter: string): RegExp {
       `Filter "${filter}" is not a valid regular expression: ${(err as Error).message}`,
     );
   }
-}
-
-/**
- * Read and check a config file. Relative plugin paths inside it stay relative to the current
- * directory.
- *
- * @param path The JSON file.
- * @returns The checked input, to pass to {@linkcode resolveConfig}.
- * @throws {ConfigError} When the file is missing, not JSON (with line and column), or invalid.
- *
- * @example
- * ```ts ignore
- * import { readConfigFile, resolveConfig } from "./config.ts";
- * const config = resolveConfig(await readConfigFile("bench.json"));
- * ```
- */
-export async function readConfigFile(path: string): Promise<ConfigInput> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    const why = err instanceof Deno.errors.NotFound ? "no such file" : (err as Error).message;
-    throw new ConfigError(`Config file ${path}: cannot read it: ${why}`, { cause: err });
-  }
-  const source = `Config file ${path}`;
-  const value = parseJsonOrThrow(text, source);
-  return checkConfig(value, source);
-}
-
-/** The resolved config schema, to read a config back from `results.json` or `results.jsonl`. */
-export const ResolvedConfigSchema: z.ZodType<ResolvedConfig> = z.strictObject({
-  allocators: z.array(
-    z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()) }),
-  ),
-  compressors: z.array(
-    z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()) }),
-  ),
-  workloads: z.array(
-    z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()) }),
-  ),
-  strategies: z.array(
-    z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()) }),
-  ),
-  presets: z.array(
-    z.strictObject({ name: z.string(), options: z.record(z.string(), z.unknown()) }),
-  ),
-  params: z.strictObject({
-    pages: z.array(z.number()),
-    seed: z.array(z.number()),
-    cpus: z.array(z.number()),
-    tasks: z.array(z.number()),
-    pageSize: z.array(z.number()),
-    totalRamMiB: z.array(z.number()),
-    maxPoolPercent: z.array(z.number()),
-    acceptThresholdPercent: z.array(z.number()),
-    bounceFailRate: z.array(z.number()),
-    strict: z.array(z.boolean()),
-  }),
-  repetitions: z.number().int().min(1),
-  warmup: z.number().int().min(0),
-  plugins: z.array(z.string()),
-  filter: z.string().nullable(),
-  shard: z.strictObject({ index: z.number().int().min(1), count: z.number().int().min(1) })
-    .nullable(),
-});
-
-/**
- * The JSON Schema of config files, for editors (`deno task cli schema > zswapbench.schema.json`).
- *
- * @returns A JSON Schema (draft 2020-12) object.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { configJsonSchema } from "./config.ts";
- * assert.equal(configJsonSchema().type, "object");
- * ```
- */
-export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigObject, { io: "input" }) as Record<string, unknown>;
-  return {
-    $schema: schema.$schema,
-    title: "zswapbench config",
-    description:
-      "A zswapbench run: plugins, presets and params to sweep. Any list entry may be a name or { name, options }; any param may be a value or an array of values",
-    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
-  };
 }
 
 // Compile-time checks that the interfaces and the schemas agree.

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  checkConfig,
-  ConfigError,
-  configJsonSchema,
-  readConfigFile,
-  resolveConfig,
-} from "../../../bench/run/config.ts";
+import { checkConfig, ConfigError, resolveConfig } from "../../../bench/run/config.ts";
+import { configJsonSchema, readConfigFile } from "../../../bench/run/config_file.ts";
 
 Deno.test("resolveConfig() fills the defaults of a normal run", () => {
   const c = resolveConfig({});
