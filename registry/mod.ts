@@ -35,6 +35,8 @@ export {
   resolveSpecifier,
   unknownNameMessage,
 } from "./registry.ts";
+export { parsePluginOptions, UsageError } from "./errors.ts";
+export { errorFromWire, errorToWire, type WireError } from "./wire.ts";
 export { defineAllocator, defineCompressor, defineStrategy, defineWorkload } from "./define.ts";
 export {
   checkPlugin,
