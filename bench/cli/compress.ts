@@ -12,6 +12,7 @@ import { CompressError, type Compressor, type CompressorPlugin } from "../../reg
 import { closestName, unknownNameMessage } from "../../registry/registry.ts";
 import { parseFlags } from "./args.ts";
 import { UsageError } from "../../registry/errors.ts";
+import { formatZodIssues } from "../../registry/schemas.ts";
 
 const USAGE = `Usage: deno task cli compress --compressor NAME --pages FILE [options]
 
@@ -247,17 +248,6 @@ function firstDifference(a: Uint8Array, b: Uint8Array, length: number): number {
   return -1;
 }
 
-/** One zod issue as `path: message`, an unknown key as `unknown key "x"`. */
-function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.path.length === 0) {
-    return `--options must be a JSON object, e.g. --options '{"level":1}'`;
-  }
-  const text = issue.code === "unrecognized_keys"
-    ? issue.keys.map((k) => `unknown key "${k}"`).join("; ")
-    : issue.message;
-  return issue.path.length > 0 ? `${issue.path.join(".")}: ${text}` : text;
-}
-
 function parsePageSize(text: string | undefined): number {
   if (text === undefined) return 4096;
   const n = Number(text);
@@ -300,9 +290,13 @@ async function createCodec(plugin: CompressorPlugin, options: unknown): Promise<
     return await plugin.create(options);
   } catch (err) {
     // A plugin that already wrote a full usage message (`Invalid options for compressor ...`)
-    // keeps it; a bare zod error becomes `path: message` per issue, as "run" prints them.
+    // keeps it; a bare zod error becomes one line per `formatZodIssues()`, as the built-ins print it.
     if (err instanceof UsageError) throw err;
-    const why = err instanceof z.ZodError ? err.issues.map(issueText).join("; ") : message(err);
+    const why = !(err instanceof z.ZodError)
+      ? message(err)
+      : err.issues.some((i) => i.code === "invalid_type" && i.path.length === 0)
+      ? `--options must be a JSON object, e.g. --options '{"level":1}'`
+      : formatZodIssues(err.issues, options);
     throw new UsageError(`Invalid options for compressor "${plugin.name}": ${why}`, {
       cause: err,
     });

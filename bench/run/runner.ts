@@ -22,6 +22,7 @@ import { notOkResult, okResult, type Repetition } from "./cell_result.ts";
 import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
 import { checkPluginOptions } from "./preflight.ts";
 import type { CellResult } from "../results/schema.ts";
+import { formatZodIssues, type ZodIssueLike } from "../../registry/schemas.ts";
 
 /** Options of {@linkcode runCellByName}. */
 export interface RunCellByNameOptions {
@@ -143,6 +144,11 @@ export interface RunMatrixOptions {
   /** Cell names to skip (already finished, for `--resume`). */
   skip?: ReadonlySet<string>;
   /**
+   * The config's whole matrix when the caller has expanded it already (`runSession` has), so it
+   * is expanded once per run; default: expanded here.
+   */
+  matrix?: readonly CellSpec[];
+  /**
    * Called with the cells about to run, once, before the first.
    *
    * @param cells The selected cells.
@@ -191,7 +197,7 @@ export async function runMatrix(
 ): Promise<CellResult[]> {
   const { registry, signal } = options;
   const engine = (await import("./default_engine.ts")).engineOrDefault(options.engine);
-  const all = expandMatrix(config, { registry, engine });
+  const all = options.matrix ?? expandMatrix(config, { registry, engine });
   const cells = selectCells(all, {
     filter: config.filter,
     shard: config.shard,
@@ -232,10 +238,9 @@ function errorMessage(err: unknown): string {
   if (err instanceof Error) {
     const issues = (err as { issues?: unknown }).issues;
     if (err.name === "ZodError" && Array.isArray(issues)) {
+      // The options are not at hand here: name what is wrong, not the value.
       return `Invalid options: ${
-        issues.map((i: { path?: PropertyKey[]; message?: string }) =>
-          `${(i.path ?? []).map(String).join(".") || "(root)"}: ${i.message}`
-        ).join("; ")
+        formatZodIssues(issues as ZodIssueLike[], undefined, { quoteValues: false })
       }`;
     }
     const generic = err.name === "Error" || err.message.startsWith(err.name);

@@ -157,6 +157,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       jobs,
       signal,
       skip: done,
+      matrix: all,
       onCellStart: (spec) => progress.start(spec.cell),
       onCell: async (result) => {
         fresh.push(result);

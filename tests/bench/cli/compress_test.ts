@@ -128,7 +128,7 @@ Deno.test("main() reports user mistakes as UsageError", async (t) => {
     [
       "bad option",
       ["--compressor", "zstd", "--options", '{"level":99}', "--pages", path],
-      /level 99/,
+      /level: must be at most 22 \(got 99\)/,
     ],
     ["odd size", ["--compressor", "zstd", "--pages", odd], /whole number of 4096-byte pages/],
     ["missing --pages", ["--compressor", "zstd"], /Missing --pages/],
