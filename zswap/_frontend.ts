@@ -8,7 +8,7 @@
  *   CPU mutex, an offset another task has in flight. With a synchronous codec nothing waits and
  *   the whole run is one synchronous loop.
  * - Ops on one offset keep their order: a task that pulls an op for an offset in flight queues on
- *   that offset (FIFO) before doing anything.
+ *   that offset (FIFO, `_offset_locks.ts`: the swap cache's part, not zswap's) before doing anything.
  * - Every store and every load served by zswap is timed alone (performance.now(), in ns);
  *   generating the page, the integrity check, shrinking and backing the arena's next pages with
  *   touched memory (page faults of the simulating process, not of the kernel) are outside it.
@@ -43,6 +43,7 @@ import {
 } from "../registry/types.ts";
 import type { CellCounters, CellParams, OpRecorder } from "./cell_types.ts";
 import { zeroCounters } from "./_counters.ts";
+import { OffsetLocks } from "./_offset_locks.ts";
 import {
   type ContextShared,
   type ContextTally,
@@ -160,7 +161,7 @@ export class Frontend {
 
   // State: each offset's entry (tree and LRU), zeromap bit or device page, in one table.
   readonly #table: EntryTable;
-  readonly #inFlight = new Map<number, (() => void)[] | null>();
+  readonly #locks = new OffsetLocks();
   #zeroCount = 0;
   #deviceCount = 0;
   #reachedFull = false;
@@ -297,7 +298,7 @@ export class Frontend {
   /** Drop the per-offset table (after `result()`): the cell is over. */
   release(): void {
     this.#table.release();
-    this.#inFlight.clear();
+    this.#locks.clear();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -323,7 +324,7 @@ export class Frontend {
         const offset = op.offset;
         const pageId = op.pageId;
         if (concurrent) {
-          const wait = this.#acquire(offset);
+          const wait = this.#locks.acquire(offset);
           if (wait !== undefined) await wait;
           ctx.held.push(offset);
         }
@@ -349,7 +350,7 @@ export class Frontend {
     } catch (err) {
       if (this.#failure === undefined) this.#failure = err;
       ctx.releaseAll();
-      while (ctx.held.length > 0) this.#release(ctx.held.pop()!);
+      while (ctx.held.length > 0) this.#locks.release(ctx.held.pop()!);
     }
   }
 
@@ -361,33 +362,10 @@ export class Frontend {
     signal.throwIfAborted();
   }
 
-  /** Take an offset: at once when nobody has it in flight, else queue (FIFO). */
-  #acquire(offset: number): Promise<void> | undefined {
-    const q = this.#inFlight.get(offset);
-    if (q === undefined) {
-      this.#inFlight.set(offset, null);
-      return undefined;
-    }
-    return new Promise<void>((resolve) => {
-      if (q === null) this.#inFlight.set(offset, [resolve]);
-      else q.push(resolve);
-    });
-  }
-
-  /** Give an offset up: the first waiter, if any, now holds it. */
-  #release(offset: number): void {
-    const q = this.#inFlight.get(offset);
-    if (q === null || q === undefined || q.length === 0) {
-      this.#inFlight.delete(offset);
-      return;
-    }
-    q.shift()!();
-  }
-
   #releaseHeld(ctx: TaskContext, offset: number): void {
     const i = ctx.held.lastIndexOf(offset);
     if (i >= 0) ctx.held.splice(i, 1);
-    this.#release(offset);
+    this.#locks.release(offset);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -812,7 +790,7 @@ export class Frontend {
           if (++failures >= MAX_RECLAIM_RETRIES) return;
           continue;
         }
-        if (this.#concurrent && this.#inFlight.has(table.offsetOf(s))) {
+        if (this.#concurrent && this.#locks.held(table.offsetOf(s))) {
           // The page is in the swap cache (a load or store in flight): -EEXIST.
           counters.reject_reclaim_fail++;
           table.moveToHead(s);
@@ -833,7 +811,7 @@ export class Frontend {
     const offset = table.offsetOf(s);
     table.remove(s);
     if (this.#concurrent) {
-      this.#inFlight.set(offset, null);
+      this.#locks.take(offset);
       ctx.held.push(offset);
     }
     ctx.phase = "writeback";
