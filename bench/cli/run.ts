@@ -3,11 +3,17 @@
  *
  * @module
  */
-import { parseFlags, splitList } from "./args.ts";
+import { parseFlags } from "./args.ts";
+import {
+  configFromFlags,
+  flagOfKey,
+  helpLines,
+  MATRIX_FLAGS,
+  RUN_PARSE_OPTIONS,
+} from "./run_flags.ts";
 import { parseJsonOrThrow } from "../results/json.ts";
 import {
   type ConfigInput,
-  type ParamsInput,
   type PluginRefInput,
   resolveConfig,
   type ResolvedConfig,
@@ -22,48 +28,19 @@ import { join } from "node:path";
 import { readConfigFile } from "../run/config_file.ts";
 
 /** Help text of `run`. */
-export const RUN_HELP = `Usage: deno task bench [flags]      (= deno task cli run [flags])
+export const RUN_HELP: string = `Usage: deno task bench [flags]      (= deno task cli run [flags])
 
 Run every cell of the matrix (allocator x compressor x workload x strategy x preset x params)
 and write results.json, results.csv, results.jsonl, report.md and report.html.
 
 Plugins and presets (comma-separated; an entry may carry options as name:{"json":...}):
-  --allocators LIST      zpool drivers (default zbud,z3fold,zsmalloc)
-  --compressors LIST     compressors (default lz4,zstd)
-  --workloads LIST       workloads (default mixed)
-  --strategies LIST      load-path strategies (default: each preset's own)
-  --presets LIST         kernel presets: 5.10 5.11 5.12 6.1 6.8 6.12 6.18 latest
-                         (default 6.1,6.8,latest)
-  --plugin SPEC          load a plugin module (path, file: URL, npm:, jsr:, https:); repeatable
+${helpLines("plugins")}
 
 Params (a comma-separated list sweeps):
-  --pages N              distinct pages per workload (default 4096; --quick 256)
-  --seed S               seed (default 1)
-  --cpus N               simulated CPUs (default 1)
-  --tasks N              simulated tasks (default 1)
-  --page-size N          4096, 16384 or 65536 (default 4096)
-  --total-ram-mib N      total RAM in MiB, base of the pool limit (default 1024)
-  --max-pool-percent N   zswap.max_pool_percent (default 20)
-  --accept-threshold N   zswap.accept_threshold_percent (default 90)
-  --bounce-fail-rate R   GFP_ATOMIC bounce allocation failure probability 0..1 (default 0)
-  --strict               fail a cell at its first sleep-in-atomic violation
+${helpLines("params")}
 
 Run:
-  --config FILE          a JSON config (same keys; flags override it; schema: "cli schema")
-  --repetitions N        measured runs per cell (default 3; latencies are their medians)
-  --warmup N             discarded runs per cell before measuring (default 1)
-  --quick                a smoke run (256 pages, one repetition, no warm-up; not for latencies)
-  --filter REGEX         run only cells whose name matches
-  --shard I/N            run the cells whose matrix index mod N is I-1
-  --out DIR              results directory, not holding a run yet (default results/<timestamp>/)
-  --resume DIR           continue the run in DIR from its results.jsonl
-  --cell-timeout S       run each cell in its own Worker and stop it after S seconds (status
-                         "timeout"; 0 = no limit). Cells run in Workers anyway when a plugin
-                         module is loaded (default limit 600 s) or with --jobs above 1
-  --jobs N               cells at once, each in a Worker (default 1; more disturbs latencies)
-  --quiet                no progress line and no summary table
-  --debug                print stack traces of errors
-  --help                 this text
+${helpLines("run")}
 
 Plugin modules run only in Workers with Deno permissions narrowed to what they declare
 (docs/plugins-security.md).
@@ -71,43 +48,6 @@ Plugin modules run only in Workers with Deno permissions narrowed to what they d
 Exit status: 0 all cells ok, 1 a cell failed, timed out or had integrity failures, 2 a usage
 error, 3 an internal error, 130 interrupted (Ctrl-C; finished cells are kept: continue with
 --resume DIR).`;
-
-const FLAGS = {
-  allocators: { type: "string" },
-  compressors: { type: "string" },
-  workloads: { type: "string" },
-  strategies: { type: "string" },
-  presets: { type: "string" },
-  plugin: { type: "string", multiple: true },
-  pages: { type: "string" },
-  seed: { type: "string" },
-  cpus: { type: "string" },
-  tasks: { type: "string" },
-  "page-size": { type: "string" },
-  "total-ram-mib": { type: "string" },
-  "max-pool-percent": { type: "string" },
-  "accept-threshold": { type: "string" },
-  "bounce-fail-rate": { type: "string" },
-  strict: { type: "boolean" },
-  config: { type: "string" },
-  repetitions: { type: "string" },
-  warmup: { type: "string" },
-  quick: { type: "boolean" },
-  filter: { type: "string" },
-  shard: { type: "string" },
-  out: { type: "string" },
-  resume: { type: "string" },
-  "cell-timeout": { type: "string" },
-  jobs: { type: "string" },
-  quiet: { type: "boolean" },
-  debug: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
-
-/** Flags that define the matrix: not allowed with `--resume`, which reuses the run's config. */
-const MATRIX_FLAGS = Object.keys(FLAGS).filter((f) =>
-  !["resume", "quiet", "debug", "help", "out", "cell-timeout", "jobs"].includes(f)
-);
 
 /** Largest `--jobs`. */
 const MAX_JOBS = 64;
@@ -127,7 +67,7 @@ const MAX_CELL_TIMEOUT_S = 7 * 24 * 3600;
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  const { values } = parseFlags("run", args, FLAGS);
+  const { values } = parseFlags("run", args, RUN_PARSE_OPTIONS);
   if (values.help) {
     console.log(RUN_HELP);
     return 0;
@@ -255,57 +195,7 @@ export async function main(args: string[]): Promise<number> {
  * ```
  */
 export function flagsToConfig(values: Record<string, unknown>): ConfigInput {
-  const out: ConfigInput = {};
-  const refs = (flag: string): PluginRefInput[] | undefined => {
-    const v = values[flag];
-    if (typeof v !== "string") return undefined;
-    return splitList(v).map((entry) => parsePluginRef(entry, `--${flag}`));
-  };
-  out.allocators = refs("allocators");
-  out.compressors = refs("compressors");
-  out.workloads = refs("workloads");
-  out.strategies = refs("strategies");
-  out.presets = refs("presets");
-  const params: ParamsInput = {};
-  const nums = (flag: string): number | number[] | undefined => {
-    const v = values[flag];
-    if (typeof v !== "string") return undefined;
-    const list = splitList(v).map((s) => {
-      const n = Number(s);
-      if (s === "" || !Number.isFinite(n)) {
-        throw new UsageError(`--${flag}: "${s}" is not a number`);
-      }
-      return n;
-    });
-    if (list.length === 0) throw new UsageError(`--${flag} needs a value`);
-    return list.length === 1 ? list[0] : list;
-  };
-  params.pages = nums("pages");
-  params.seed = nums("seed");
-  params.cpus = nums("cpus");
-  params.tasks = nums("tasks");
-  params.pageSize = nums("page-size");
-  params.totalRamMiB = nums("total-ram-mib");
-  params.maxPoolPercent = nums("max-pool-percent");
-  params.acceptThresholdPercent = nums("accept-threshold");
-  params.bounceFailRate = nums("bounce-fail-rate");
-  if (values.strict === true) params.strict = true;
-  const setParams = Object.fromEntries(
-    Object.entries(params).filter(([, v]) => v !== undefined),
-  );
-  if (Object.keys(setParams).length > 0) out.params = setParams;
-  const one = (flag: string) => {
-    const n = nums(flag);
-    if (Array.isArray(n)) throw new UsageError(`--${flag} takes one number`);
-    return n;
-  };
-  out.repetitions = one("repetitions");
-  out.warmup = one("warmup");
-  if (typeof values.filter === "string") out.filter = values.filter;
-  if (Array.isArray(values.plugin)) out.plugins = values.plugin as string[];
-  return Object.fromEntries(
-    Object.entries(out).filter(([, v]) => v !== undefined),
-  ) as ConfigInput;
+  return configFromFlags(values, parsePluginRef);
 }
 
 /**
@@ -354,14 +244,6 @@ export function parseCellTimeout(text: string): number {
   return n;
 }
 
-const PARAM_FLAGS: Record<string, string> = {
-  pageSize: "page-size",
-  totalRamMiB: "total-ram-mib",
-  maxPoolPercent: "max-pool-percent",
-  acceptThresholdPercent: "accept-threshold",
-  bounceFailRate: "bounce-fail-rate",
-};
-
 /**
  * The flag that sets a config path, for messages about command-line values.
  *
@@ -378,8 +260,7 @@ const PARAM_FLAGS: Record<string, string> = {
 export function flagForPath(path: string): string {
   const m = /^(?:params\.)?([A-Za-z]+)/.exec(path);
   if (!m) return path;
-  if (m[1] === "plugins") return "--plugin";
-  return `--${PARAM_FLAGS[m[1]] ?? m[1]}`;
+  return `--${flagOfKey(m[1]) ?? m[1]}`;
 }
 
 /**
