@@ -7,8 +7,7 @@
  * @module
  */
 
-import type { z } from "zod";
-import { formatZodIssues } from "./schemas.ts";
+import { formatZodIssues, type ZodIssueLike } from "./schemas.ts";
 import type { PluginKind } from "./types.ts";
 
 /**
@@ -37,6 +36,19 @@ export class UsageError extends Error {
 }
 
 /**
+ * What {@linkcode parsePluginOptions} needs of a schema: zod's `safeParse` (any zod schema has
+ * it), so the signature names no zod type.
+ */
+export interface OptionsSchema<T> {
+  /** Check `input`; on success `data` holds the options with defaults filled. */
+  safeParse(
+    input: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly ZodIssueLike[] } };
+}
+
+/**
  * Parse a plugin's options with its zod schema; on failure, one {@linkcode UsageError}:
  * `Invalid options for <kind> "<name>": <each bad option>[ (<hint>)]`. `undefined` means no
  * options (`{}`).
@@ -59,13 +71,13 @@ export class UsageError extends Error {
  * assert.throws(() => parsePluginOptions("compressor", "zstd", schema, { levle: 1 }), UsageError);
  * ```
  */
-export function parsePluginOptions<T extends z.ZodType>(
+export function parsePluginOptions<T>(
   kind: PluginKind,
   name: string,
-  schema: T,
+  schema: OptionsSchema<T>,
   input: unknown,
   hint?: string,
-): z.output<T> {
+): T {
   const value = input ?? {};
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;

@@ -35,7 +35,7 @@ export {
   resolveSpecifier,
   unknownNameMessage,
 } from "./registry.ts";
-export { parsePluginOptions, UsageError } from "./errors.ts";
+export { type OptionsSchema, parsePluginOptions, UsageError } from "./errors.ts";
 export { errorFromWire, errorToWire, type WireError } from "./wire.ts";
 export { defineAllocator, defineCompressor, defineStrategy, defineWorkload } from "./define.ts";
 export {

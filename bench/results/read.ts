@@ -32,7 +32,6 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-
 /**
  * Reads and validates a run's results. `path` may be a results folder (its `results.json`, else
  * its `results.jsonl`), or either file.
