@@ -52,12 +52,14 @@ export const PLUGIN_LOAD_TIMEOUT_S = 60;
 const WORKER_URL = new URL("./cell_worker.ts", import.meta.url);
 
 /**
- * Modules a cell Worker starts Workers from: Deno wants read access to a Worker's main module
- * (the `offload` compressor runs its codec in one). Source code only, nothing of the user's.
+ * Modules a cell Worker starts Workers from, with the local modules they import: Deno wants
+ * read access to a Worker's main module and to what it imports that the cell Worker has not
+ * loaded itself (the `offload` compressor runs its codec in one and imports the built-in codecs
+ * there). Source code only, nothing of the user's.
  */
-const NESTED_WORKER_MODULES: readonly string[] = [
+const NESTED_WORKER_MODULES: readonly string[] = await localModuleGraph(
   fileURLToPath(new URL("../../compressors/_offload_worker.ts", import.meta.url)),
-];
+);
 
 /** Options of {@linkcode createWorkerExecutor}. */
 export interface WorkerExecutorOptions {
