@@ -51,7 +51,8 @@ export interface RunCellOptions {
  * plan's allocator, compressor, load strategy (the preset's own when the plan has none) and kernel
  * preset, timing each store and load, and return the counters. For an allocator that lets the
  * preset set its classes (`presetSettable.classOptions`: zsmalloc) the preset's class rule and
- * chain size are merged under the plan's allocator options (the user's win).
+ * chain size are merged under the plan's allocator options, and the preset's codec settings
+ * (`codecOptions`) under the compressor options (the user's win).
  *
  * @param arena A fresh arena for the cell's pool (`createArena()` of `allocators/`), its page
  * limit the cell's RAM; the cell owns it from here on.
@@ -107,7 +108,10 @@ export async function runCellIn(
   let compressor: Compressor | undefined;
   let workload: Workload | undefined;
   try {
-    compressor = await plan.compressor.create(plan.compressorOptions);
+    // The kernel's codec settings (e.g. zstd's parameters from 6.15), under the user's options.
+    compressor = await plan.compressor.create(
+      mergeOptions(preset.codecOptions[plan.compressor.name], plan.compressorOptions),
+    );
     workload = await plan.workload.create({
       pageSize: params.pageSize,
       seed: params.seed,
@@ -123,6 +127,7 @@ export async function runCellIn(
       poolSleepMapped: plan.allocator.sleepMapped,
       compressor,
       compressorAsync: plan.compressor.async,
+      codecName: workload.codec ?? plan.compressor.name,
       workload,
       strategy,
       strategyName: strategyPlugin.name,
