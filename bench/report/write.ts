@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { userFileOp } from "../_io.ts";
-import type { RunResults } from "../results.ts";
+import type { RunResults } from "../results/schema.ts";
+import { userFileOp } from "../results/io.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 

@@ -1,11 +1,11 @@
 // Issue 16: the small pieces behind results that cannot lie — contained text, the data-loss
 // verdict over every run, result files checked on read, user-side file errors.
 import assert from "node:assert/strict";
-import { dataLoss } from "../../bench/_data_loss.ts";
-import { fileErrorCause, isFileError, userFileOp } from "../../bench/_io.ts";
-import { hasControl, oneLine } from "../../bench/_text.ts";
-import { checkCell, checkUnique } from "../../bench/_validate_results.ts";
-import type { CellResult } from "../../bench/results.ts";
+import { dataLoss } from "../../bench/run/data_loss.ts";
+import { fileErrorCause, isFileError, userFileOp } from "../../bench/results/io.ts";
+import { hasControl, oneLine } from "../../bench/results/text.ts";
+import { checkCell, checkUnique } from "../../bench/results/validate.ts";
+import type { CellResult } from "../../bench/results/schema.ts";
 import type { CellCounters } from "../../zswap/cell_types.ts";
 import { fixtureResults } from "./_results_fixture.ts";
 
