@@ -43,6 +43,8 @@ export function releaseLastCell(): void {
 export interface RunCellOptions {
   /** Aborts the cell: `runCell` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Called after every op with the pool's pages and the entries stored (see `FrontendSetup`). */
+  afterOp?: (poolPages: number, storedPages: number) => void;
 }
 
 /**
@@ -120,6 +122,7 @@ export async function runCell(
       recorder,
       signal,
       arena,
+      afterOp: options.afterOp,
     });
     releaseLastCell();
     lastCell = null; // this cell's objects now keep the hidden classes alive
