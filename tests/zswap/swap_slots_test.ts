@@ -1,0 +1,62 @@
+/**
+ * The swap slots cache of 5.10 and 6.1 (mm/swap_slots.c): freed slots wait, 64 at most, and
+ * their zswap entries stay stored until the batch goes back; 6.8 on, an entry goes with its slot.
+ * And which rewrite frees a slot: a swapped-out page written again (both), a page read back into
+ * the swap cache then written (5.10 only; 6.1 keeps the slot and replaces the entry at once).
+ */
+import assert from "node:assert/strict";
+import type { Op } from "../../registry/types.ts";
+import { runCell } from "../../zswap/mod.ts";
+import { collectRecorder, prefixPage, scriptWorkload, testPlan } from "./_fakes.ts";
+
+const page = (id: number, into: Uint8Array) => prefixPage(id, 200 + (id % 50), into);
+
+/** Stored entries after every op. */
+async function storedByOp(preset: string, list: [Op["op"], number, number?][]): Promise<number[]> {
+  const stored: number[] = [];
+  await runCell(
+    testPlan({
+      preset,
+      params: { pages: 256 },
+      workload: scriptWorkload(
+        () => list.map(([op, offset, pageId]) => ({ op, offset, pageId: pageId ?? 0 })),
+        page,
+      ),
+    }),
+    collectRecorder(),
+    { afterOp: (_pool, s) => stored.push(s) },
+  );
+  return stored;
+}
+
+const storeAll = (n: number): [Op["op"], number, number][] =>
+  Array.from({ length: n }, (_, i) => ["store", i, i]);
+const invalidate = (from: number, n: number): [Op["op"], number][] =>
+  Array.from({ length: n }, (_, i) => ["invalidate", from + i]);
+
+for (const preset of ["5.10", "6.1"]) {
+  Deno.test(`${preset}: invalidated entries stay stored until the 65th freed slot returns 64`, async () => {
+    const s = await storedByOp(preset, [...storeAll(100), ...invalidate(0, 65)]);
+    assert.equal(s[99], 100);
+    assert.equal(s[99 + 64], 100); // 64 slots parked, their entries still stored
+    assert.equal(s[99 + 65], 100 - 64); // the 65th free gives the first 64 back
+  });
+
+  Deno.test(`${preset}: rewriting a swapped-out page takes a new slot; the old entry waits`, async () => {
+    const s = await storedByOp(preset, [...storeAll(10), ["store", 3, 500]]);
+    assert.equal(s.at(-1), 11);
+  });
+}
+
+Deno.test("5.10 frees the slot of a page read back and written; 6.1 keeps it", async () => {
+  const list: [Op["op"], number, number?][] = [...storeAll(10), ["load", 3], ["store", 3, 500]];
+  assert.equal((await storedByOp("5.10", list)).at(-1), 11);
+  assert.equal((await storedByOp("6.1", list)).at(-1), 10);
+});
+
+Deno.test("6.8 on: an invalidated entry goes at once", async () => {
+  for (const preset of ["6.8", "6.12", "latest"]) {
+    const s = await storedByOp(preset, [...storeAll(10), ...invalidate(0, 3)]);
+    assert.equal(s.at(-1), 7, preset);
+  }
+});
