@@ -63,7 +63,9 @@ export function loadTrace(path: string): LoadedTrace {
     }
     if (op.offset >= 2 ** 24 || op.pageId >= 2 ** 31) {
       throw new UsageError(
-        `Trace "${path}" op ${ops.length + 1}: offset ${op.offset} or page ${op.pageId} is too large for a kernel replay (offsets below 2^24)`,
+        `Trace "${path}" op ${
+          ops.length + 1
+        }: offset ${op.offset} or page ${op.pageId} is too large for a kernel replay (offsets below 2^24)`,
       );
     }
     ops.push(TRACE_OP_CODES[op.op]);

@@ -6,7 +6,7 @@
  * @module
  */
 import { UsageError } from "../bench/errors.ts";
-import { PRESETS } from "../zswap/presets.ts";
+import { presetForKernel } from "../zswap/presets.ts";
 import { type KernelCheckOptions, pageFileCount, prepareKernelCheck } from "./check.ts";
 import { KernelCheckError } from "./errors.ts";
 import type { KernelTraceRun } from "./trace_console.ts";
@@ -58,37 +58,12 @@ export interface TraceCheckReport {
 }
 
 /**
- * The simulator preset for a kernel release.
- *
- * @param release `uname -r`, e.g. `6.1.0-57-amd64`, `6.12.117+deb13-amd64`, `7.3.4+deb13-amd64`.
- * @returns `5.10`, `6.1`, `6.12`, `6.18` or `latest` (7.x): the newest preset not newer than it.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { presetForKernel } from "./trace_run.ts";
- * assert.equal(presetForKernel("6.1.0-57-amd64"), "6.1");
- * assert.equal(presetForKernel("7.3.4+deb13-amd64"), "latest");
- * ```
- */
-export function presetForKernel(release: string): string {
-  const m = /^(\d+)\.(\d+)/.exec(release);
-  if (!m) return "6.1";
-  const v = Number(m[1]) * 1000 + Number(m[2]);
-  if (v >= 7000) return "latest";
-  const named = Object.keys(PRESETS).filter((p) => p !== "latest").map((p) => {
-    const [a, b] = p.split(".").map(Number);
-    return { p, v: a * 1000 + b };
-  }).filter((x) => x.v <= v).sort((x, y) => y.v - x.v);
-  return named[0]?.p ?? "5.10";
-}
-
-/**
  * Run the trace check.
  *
  * @param tracePath The trace (`.csv` or `.jsonl`, the `trace` workload's format).
  * @param pagesPath The page file its page ids index (ids wrap around its end).
- * @param zpools zpools to check.
- * @param compressors Compressors to check.
+ * @param zpoolsWanted zpools to check; undefined: every one the kernel's config has.
+ * @param compressorsWanted Compressors to check; undefined: the default of `prepareKernelCheck`.
  * @param options Kernel, cache, QEMU and simulator settings.
  * @returns The rows; a cell whose boot failed has `status: "failed"`.
  * @throws {UsageError} For a bad trace or page file, or a missing tool or kernel.
@@ -96,8 +71,8 @@ export function presetForKernel(release: string): string {
 export async function runTraceCheck(
   tracePath: string,
   pagesPath: string,
-  zpools: readonly string[],
-  compressors: readonly string[],
+  zpoolsWanted: readonly string[] | undefined,
+  compressorsWanted: readonly string[] | undefined,
   options: RunTraceCheckOptions = {},
 ): Promise<TraceCheckReport> {
   const trace = loadTrace(tracePath);
@@ -106,7 +81,8 @@ export async function runTraceCheck(
   if (!Number.isInteger(boots) || boots < 1) {
     throw new UsageError(`--boots ${boots} is not a whole number of boots (1 or more)`);
   }
-  const setup = await prepareKernelCheck(zpools, compressors, options);
+  const setup = await prepareKernelCheck(zpoolsWanted, compressorsWanted, options);
+  const { zpools, compressors } = setup;
   const rows: TraceCheckRow[] = [];
   const kernelRuns: (KernelTraceRun | null)[] = [];
   let preset = options.preset ?? "";
@@ -132,7 +108,7 @@ export async function runTraceCheck(
           }
         }
         const k = first!;
-        const cellPreset = options.preset ?? presetForKernel(k.run.kernel);
+        const cellPreset = options.preset ?? presetForKernel(k.run.kernel) ?? "6.1";
         preset = preset === "" || preset === cellPreset ? cellPreset : "mixed";
         let sim: Awaited<ReturnType<typeof simulateTrace>> | { error: string };
         if (options.kernelOnly) sim = { error: "skipped (--kernel-only)" };

@@ -12,7 +12,7 @@ import {
 } from "../../kernel/trace_check.ts";
 import { counterByOp, parseTraceConsole } from "../../kernel/trace_console.ts";
 import { agreement, compareTraceRow } from "../../kernel/trace_compare.ts";
-import { formatTraceReport, presetForKernel, traceFailures } from "../../kernel/trace_run.ts";
+import { formatTraceReport, traceFailures } from "../../kernel/trace_run.ts";
 
 const BOOT =
   `ZSWAPBENCH {"kind":"boot","kernel":"6.1.0-57-amd64","zpool":"zbud","compressor":"lz4",` +
@@ -142,13 +142,4 @@ Deno.test("compareTraceRow names the first divergent op with both states, and th
     text,
     /first divergence at op 2 \(invalidate 0\): kernel pool 1 -> 1 pages, stored 2 -> 2; simulator pool 1 -> 1, stored 2 -> 1/,
   );
-});
-
-Deno.test("presetForKernel picks the newest preset not newer than the kernel", () => {
-  assert.equal(presetForKernel("5.10.0-32-amd64"), "5.10");
-  assert.equal(presetForKernel("6.1.0-57-amd64"), "6.1");
-  assert.equal(presetForKernel("6.12.117+deb13-amd64"), "6.12");
-  assert.equal(presetForKernel("6.18.15+deb13-amd64"), "6.18");
-  assert.equal(presetForKernel("6.9.1"), "6.8");
-  assert.equal(presetForKernel("7.3.4+deb13-amd64"), "latest");
 });

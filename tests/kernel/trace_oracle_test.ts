@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { loadTrace } from "../../kernel/trace_check.ts";
 import { simulateTrace } from "../../kernel/trace_compare.ts";
-import { presetForKernel } from "../../kernel/trace_run.ts";
+import { presetForKernel } from "../../zswap/presets.ts";
 
 const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 const PAGES = `${ORACLE}text.pages`;
@@ -44,7 +44,7 @@ for (const [file, version, pattern] of fixtures) {
       const kernelStored = rows.map((r) => Number(r[storedCol]));
       assert.equal(kernelPool.length, trace.ops.length);
       const sim = await simulateTrace(trace, PAGES, { zpool, compressor }, {
-        preset: presetForKernel(version),
+        preset: presetForKernel(version) ?? "6.1",
         totalRamPages: TOTAL_RAM_PAGES,
       });
       const first = kernelPool.findIndex((p, i) =>
