@@ -161,7 +161,7 @@ export class Frontend {
   readonly #zsmallocTooBigAllocFail: boolean;
   readonly #exclusive: boolean;
   readonly #slotsBatch: number;
-  readonly #rewriteKeepsSlot: boolean;
+  readonly #orphanOnRewrite: boolean;
   readonly #rotateOnLoad: boolean;
   readonly #secondChance: boolean;
   readonly #newLimitRule: boolean;
@@ -231,7 +231,7 @@ export class Frontend {
     this.#zsmallocTooBigAllocFail = isZsmalloc && preset.zsmallocTooBig === "reject_alloc_fail";
     this.#exclusive = preset.exclusiveLoads;
     this.#slotsBatch = preset.swapSlotsBatch;
-    this.#rewriteKeepsSlot = preset.rewriteKeepsSwapSlot;
+    this.#orphanOnRewrite = preset.loadedRewrite === "orphan";
     this.#rotateOnLoad = preset.loadRotatesLru;
     this.#secondChance = preset.secondChance;
     this.#newLimitRule = preset.limitRule === "new";
@@ -448,15 +448,17 @@ export class Frontend {
         kind = KIND_EMPTY;
       }
     }
-    if (
-      this.#slotsBatch > 0 && kind !== KIND_EMPTY &&
-      !(this.#rewriteKeepsSlot && table.inSwapCache(s))
-    ) {
-      // mm/memory.c (D5.10, D6.1): writing a swapped-out page faults it in and frees its slot (a
-      // page in the swap cache too, D5.10); the swap-out takes a new slot. The old slot waits in
-      // the slots cache, its entry still stored.
-      this.#freeSlot(s);
-      kind = KIND_EMPTY;
+    if (this.#slotsBatch > 0 && kind !== KIND_EMPTY) {
+      if (!table.inSwapCache(s)) {
+        // mm/memory.c (D5.10, D6.1): writing a swapped-out page faults it in and frees its slot;
+        // the swap-out takes a new one. The old slot waits in the slots cache, its entry stored.
+        this.#freeSlot(s);
+        kind = KIND_EMPTY;
+      } else if (this.#orphanOnRewrite) {
+        // mm/memory.c (D5.10): the write copied the page; the old one keeps slot and entry.
+        this.#orphan(s);
+        kind = KIND_EMPTY;
+      } // else (D6.1): same slot, the store below replaces the entry (frontswap's dup rule)
     }
     if (kind === KIND_DEVICE) {
       // The page goes to zswap or is written to the device again: the old device copy is stale.
@@ -836,6 +838,19 @@ export class Frontend {
       this.#parked.push(kind, table.handles[s], kind === KIND_POOL ? table.lengths[s] : 0);
     } else if (kind === KIND_DEVICE) this.#deviceCount--;
     else if (kind === KIND_ZERO) this.#zeroCount--;
+    table.markEmpty(s);
+  }
+
+  /**
+   * The page at slot `s` left its offset but stays in the swap cache, slot and entry with it
+   * (5.10's copy on write of a swap-cache page): the entry stays stored and in the pool, belongs
+   * to no offset and is never freed (only reclaim would free that page).
+   */
+  #orphan(s: number): void {
+    const table = this.#table;
+    const kind = table.kind(s);
+    if (isStored(kind)) table.remove(s);
+    else if (kind === KIND_DEVICE) this.#deviceCount--;
     table.markEmpty(s);
   }
 

@@ -79,11 +79,13 @@ export interface KernelPreset {
    */
   readonly swapSlotsBatch: number;
   /**
-   * A page read back (and so still in the swap cache) and then written keeps its swap slot, so
-   * its next store replaces the entry at once; false: the write frees the slot (lazily, see
-   * `swapSlotsBatch`) and the store takes a new one. Moot with exclusive loads.
+   * A page read back (so still in the swap cache with its slot and entry) and then written:
+   * `same-slot`: the page is reused as it is, and its next store replaces the entry at once;
+   * `orphan`: the write gets a copy, which is swapped out to a new slot, while the old page stays
+   * in the swap cache holding its slot and its entry until reclaim frees it (never, without memory
+   * pressure). Moot with exclusive loads.
    */
-  readonly rewriteKeepsSwapSlot: boolean;
+  readonly loadedRewrite: "same-slot" | "orphan";
   /** A (non-exclusive) load moves the entry to the head of the LRU. */
   readonly loadRotatesLru: boolean;
   /** Writeback gives an entry with `referenced` set a second chance (rotate and clear). */
@@ -140,9 +142,10 @@ const P5_10: KernelPreset = {
   // (SWAP_SLOTS_CACHE_SIZE = SWAP_BATCH = 64) and returns all 64 at once, in order, when the 65th
   // comes; mm/swapfile.c (D5.10): only then does swap_range_free() call frontswap's invalidate.
   swapSlotsBatch: 64,
-  // mm/memory.c (D5.10): do_wp_page -> reuse_swap_page() deletes the page from the swap cache and
-  // frees its slot, so the rewritten page is swapped out to a new slot.
-  rewriteKeepsSwapSlot: false,
+  // mm/memory.c (D5.10): do_wp_page (5.9's simplification) reuses an anon page only when its
+  // page_count is 1; the swap cache holds a second reference, so the write copies the page, the
+  // copy takes a new slot, and the old page keeps its slot and zswap entry in the swap cache.
+  loadedRewrite: "orphan",
   loadRotatesLru: false, // mm/zbud.c (D5.10): the LRU is per allocator page, loads leave it
   secondChance: false, // mm/zswap.c: the referenced bit came in 6.12
   limitRule: "old", // mm/zswap.c (D5.10): zswap_is_full / zswap_can_accept
@@ -175,7 +178,7 @@ const P6_1: KernelPreset = {
   storeMapMode: "wo", // mm/zswap.c (D6.1): ZPOOL_MM_WO, no copy-in at map time (Miaohe Lin, 2021)
   // mm/memory.c (D6.1): do_wp_page reuses a PageAnonExclusive page as it is, swap cache and slot
   // included: its next swap-out stores to the same slot (frontswap invalidates the old entry).
-  rewriteKeepsSwapSlot: true,
+  loadedRewrite: "same-slot",
   // lib/lzo/lzo1x_compress_safe.c (D6.1, 6.1.y stable backport): lzo stops at the output length.
   unboundedCodecs: [],
   zstdLibrary: "1.4.10", // include/linux/zstd_lib.h (D6.1): zstd 1.4.10, imported in 5.16

@@ -1,8 +1,9 @@
 /**
  * The swap slots cache of 5.10 and 6.1 (mm/swap_slots.c): freed slots wait, 64 at most, and
  * their zswap entries stay stored until the batch goes back; 6.8 on, an entry goes with its slot.
- * And which rewrite frees a slot: a swapped-out page written again (both), a page read back into
- * the swap cache then written (5.10 only; 6.1 keeps the slot and replaces the entry at once).
+ * And what a rewrite does: a swapped-out page written again frees its slot (both); a page read
+ * back into the swap cache then written keeps its slot and entry on 6.1 (the entry is replaced at
+ * once) but is copied on 5.10, the old page keeping slot and entry in the swap cache.
  */
 import assert from "node:assert/strict";
 import type { Op } from "../../registry/types.ts";
@@ -48,10 +49,20 @@ for (const preset of ["5.10", "6.1"]) {
   });
 }
 
-Deno.test("5.10 frees the slot of a page read back and written; 6.1 keeps it", async () => {
-  const list: [Op["op"], number, number?][] = [...storeAll(10), ["load", 3], ["store", 3, 500]];
-  assert.equal((await storedByOp("5.10", list)).at(-1), 11);
-  assert.equal((await storedByOp("6.1", list)).at(-1), 10);
+Deno.test("a page read back, then written: 5.10 orphans the old entry, 6.1 replaces it", async () => {
+  const list: [Op["op"], number, number?][] = [
+    ...storeAll(100),
+    ["load", 3],
+    ["store", 3, 500],
+    ...invalidate(10, 65),
+  ];
+  const old = await storedByOp("5.10", list);
+  assert.equal(old[101], 101); // the copy was stored to a new slot, the old entry kept
+  assert.equal(old[101 + 64], 101); // the old slot is not in the slots cache: 64 frees so far
+  assert.equal(old[101 + 65], 101 - 64); // the 65th returns 64; the orphan stays
+  const s61 = await storedByOp("6.1", list);
+  assert.equal(s61[101], 100); // same slot: replaced at once
+  assert.equal(s61[101 + 65], 100 - 64);
 });
 
 Deno.test("6.8 on: an invalidated entry goes at once", async () => {
