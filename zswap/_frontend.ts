@@ -460,6 +460,10 @@ export class Frontend {
         kind = KIND_EMPTY;
       } // else (D6.1): same slot, the store below replaces the entry (frontswap's dup rule)
     }
+    // Work the pool queued (z3fold's compaction after a free, mm/z3fold.c D5.10) runs while the
+    // page-out is under way, before zswap stores: the 5.10 trace records show it done after the
+    // next store, and not after loads or invalidations.
+    this.#pool.drain?.();
     if (kind === KIND_DEVICE) {
       // The page goes to zswap or is written to the device again: the old device copy is stale.
       this.#deviceCount--;

@@ -89,8 +89,11 @@ export async function runCell(
 
   // The pool limit is zswap's; the arena only stops a pool from outgrowing RAM.
   const arena = createArena(params.pageSize, { limitPages: Math.max(1, params.totalRamPages) });
+  // mm/z3fold.c: compaction after a free runs from a workqueue, after the op (`queued`).
   const allocatorOptions = plan.allocator.name === "zsmalloc"
     ? mergeOptions(preset.zsmallocOptions, plan.allocatorOptions)
+    : plan.allocator.name === "z3fold"
+    ? mergeOptions({ compaction: "queued" }, plan.allocatorOptions)
     : plan.allocatorOptions;
   const pool = plan.allocator.create({
     arena,
