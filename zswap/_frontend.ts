@@ -448,6 +448,12 @@ export class Frontend {
         kind = KIND_EMPTY;
       }
     }
+    if (this.#exclusive && isStored(kind)) {
+      // mm/memory.c, mm/zswap.c (D6.12): writing a swapped-out page faults it in first, and the
+      // exclusive load erases its entry; the page-out then stores the new one.
+      this.#dropStored(s);
+      kind = KIND_EMPTY;
+    }
     if (this.#slotsBatch > 0 && kind !== KIND_EMPTY) {
       if (!table.inSwapCache(s)) {
         // mm/memory.c (D5.10, D6.1): writing a swapped-out page faults it in and frees its slot;
