@@ -255,14 +255,17 @@ Deno.test("runCell() handles duplicate stores per version", async (t) => {
       assert.equal(run.counters.compressed_bytes, bytes);
     });
   }
-  await t.step("6.1: a page read back, then written, keeps its slot: replaced at once", async () => {
-    const run = await cell({
-      preset: "6.1",
-      allocator: sleepable(),
-      workload: scriptWorkload(ops(["store", 0, 1], ["load", 0], ["store", 0, 2]), pageFor),
-    });
-    assert.equal(run.counters.stored_pages_end, 1);
-  });
+  await t.step(
+    "6.1: a page read back, then written, keeps its slot: replaced at once",
+    async () => {
+      const run = await cell({
+        preset: "6.1",
+        allocator: sleepable(),
+        workload: scriptWorkload(ops(["store", 0, 1], ["load", 0], ["store", 0, 2]), pageFor),
+      });
+      assert.equal(run.counters.stored_pages_end, 1);
+    },
+  );
   await t.step("a refused duplicate drops the old entry", async () => {
     // 6.1: the old entry's slot was freed into the slots cache; the entry stays until it returns.
     for (const [preset, end] of [["6.1", 1], ["6.8", 0], ["6.12", 0]] as const) {
