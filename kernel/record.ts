@@ -117,10 +117,11 @@ export async function recordOracle(
   const results: string[] = [RESULTS_COLUMNS.join(",")];
   const codes = new Map<string, LengthsEntry[]>();
   const traces: [string, number[]][] = [];
+  // Results rows sorted by zpool and compressor; lengths and trace columns in the run's order.
   const sorted = [...done].sort((a, b) =>
     a.row.zpool.localeCompare(b.row.zpool) || a.row.compressor.localeCompare(b.row.compressor)
   );
-  for (const { row, run } of sorted) {
+  for (const { row, run } of done) {
     const header = presetHeaderBytes(report.preset, row.zpool);
     const pageCodes = kernelPageCodes(run, header);
     const merged = codes.get(row.compressor) ?? [];
@@ -130,6 +131,9 @@ export async function recordOracle(
       `${row.zpool}_${row.compressor}`,
       run.pages.map((p) => Math.ceil(p.pool_total_size / GUEST_PAGE_SIZE)),
     ]);
+  }
+  for (const { row, run } of sorted) {
+    const pageCodes = kernelPageCodes(run, presetHeaderBytes(report.preset, row.zpool));
     const count = (o: string) => run.pages.filter((p) => p.outcome === o).length;
     let kprobeBytes = 0;
     run.pages.forEach((p, i) => {
@@ -150,8 +154,8 @@ export async function recordOracle(
       zero_pages_bypassed: count("zero"),
       stored_raw_pages_seen: count("raw"),
       rejected_pages_seen: count("reject"),
-      to_disk_pswpout: run.pswpout,
-      zswpout: run.zswpout,
+      to_disk_pswpout: run.pswpout < 0 ? "" : run.pswpout,
+      zswpout: run.zswpout < 0 ? "" : run.zswpout,
       mismatched_pages: run.mismatches,
       wall_seconds: row.kernel_wall_ms === null ? "" : (row.kernel_wall_ms / 1000).toFixed(1),
       kernel: run.kernel,
@@ -175,8 +179,9 @@ export async function recordOracle(
     lengths: `${prefix}-lengths.csv`,
     trace: `${prefix}-pool-trace.csv`,
   };
-  await Deno.writeTextFile(files.results, results.join("\n") + "\n");
-  await Deno.writeTextFile(files.lengths, lengths.join("\n") + "\n");
-  await Deno.writeTextFile(files.trace, trace.join("\n") + "\n");
+  // CRLF line ends, as tests/oracle's files have them (RFC 4180).
+  await Deno.writeTextFile(files.results, results.join("\r\n") + "\r\n");
+  await Deno.writeTextFile(files.lengths, lengths.join("\r\n") + "\r\n");
+  await Deno.writeTextFile(files.trace, trace.join("\r\n") + "\r\n");
   return files;
 }
