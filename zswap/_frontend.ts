@@ -466,10 +466,6 @@ export class Frontend {
         kind = KIND_EMPTY;
       } // else (D6.1): same slot, the store below replaces the entry (frontswap's dup rule)
     }
-    // Work the pool queued (z3fold's compaction after a free, mm/z3fold.c D5.10) runs while the
-    // page-out is under way, before zswap stores: the 5.10 trace records show it done after the
-    // next store, and not after loads or invalidations.
-    this.#pool.drain?.();
     if (kind === KIND_DEVICE) {
       // The page goes to zswap or is written to the device again: the old device copy is stale.
       this.#deviceCount--;
@@ -486,6 +482,11 @@ export class Frontend {
       this.#reject(s, pageId);
       return undefined;
     }
+    // Work the pool queued (z3fold's compaction after a free, mm/z3fold.c D5.10, D6.1) runs at
+    // the store's first sleeping allocation (mm/zswap.c: zswap_entry_cache_alloc(GFP_KERNEL)),
+    // before the object is allocated: the 5.10 and 6.1 trace records show it done after the next
+    // store (a duplicate's invalidation included), and not after loads or invalidations.
+    this.#pool.drain?.();
     if (this.#sameFilled && isSameFilled(ctx.pageWords)) {
       // mm/zswap.c (D6.1): a page of one repeated word is stored as the word.
       this.#insert(s, KIND_SAME, pageId, ctx.pageWords[0], 0);
