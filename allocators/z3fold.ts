@@ -37,6 +37,7 @@ import { PageLists } from "./_page_lists.ts";
 import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growUint8 } from "./_typed.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 /** z3fold's options. */
 const Z3foldOptionsSchema = z.object({
@@ -552,7 +553,7 @@ export const z3foldAllocator: AllocatorPlugin = {
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "z3fold");
-    const o = Z3foldOptionsSchema.parse(env.options ?? {});
+    const o = parsePluginOptions("allocator", "z3fold", Z3foldOptionsSchema, env.options);
     return new Z3foldPool(env.arena, env.pageSize, o.compaction === "queued");
   },
 };

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { readTrace, traceFormat } from "../workloads/trace.ts";
 import { BASE_CMDLINE, GUEST_PAGE_SIZE, type KernelCheckSetup, pageFileCount } from "./check.ts";
 import { runQemu } from "./qemu.ts";

@@ -9,7 +9,7 @@ import { builtinAllocators } from "../allocators/mod.ts";
 import { builtinCompressors } from "../compressors/mod.ts";
 import { builtinWorkloads } from "../workloads/mod.ts";
 import type { CellPlan, OpRecorder } from "../zswap/cell_types.ts";
-import { runCell } from "../zswap/mod.ts";
+import { runCell } from "../builtins/mod.ts";
 import { GUEST_MAX_POOL_PERCENT, GUEST_PAGE_SIZE } from "./check.ts";
 import { counterByOp, type KernelTraceRun } from "./trace_console.ts";
 import type { LoadedTrace } from "./trace_check.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { presetForKernel } from "../zswap/presets.ts";
 import { type KernelCheckOptions, pageFileCount, prepareKernelCheck } from "./check.ts";
 import { KernelCheckError } from "./errors.ts";

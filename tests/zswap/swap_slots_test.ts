@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Op } from "../../registry/types.ts";
-import { runCell } from "../../zswap/mod.ts";
+import { runCell } from "../../builtins/run_cell.ts";
 import { collectRecorder, prefixPage, scriptWorkload, testPlan } from "./_fakes.ts";
 
 const page = (id: number, into: Uint8Array) => prefixPage(id, 200 + (id % 50), into);
