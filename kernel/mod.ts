@@ -156,3 +156,4 @@ export {
   type TraceCheckReport,
   traceFailures,
 } from "./trace_run.ts";
+export type { LengthsEntry } from "../compressors/lengths.ts";
