@@ -1,8 +1,13 @@
 /**
  * The `offload` compressor: any registered codec run on a simulated offload engine (a hardware
- * compressor behind crypto_acomp). Each instance owns one Worker thread that runs the codec; calls
- * return Promises that settle when the engine answers (plus `latency_us`), so zswap must sleep
- * while it waits — which is what makes the 2020 sleep-while-atomic bug visible.
+ * compressor behind crypto_acomp). Calls return Promises, so zswap must sleep while it waits —
+ * which is what makes the 2020 sleep-while-atomic bug visible.
+ *
+ * By default the engine is modelled (`compressors/engines.ts`): the codec runs in this thread and
+ * each request completes at the virtual time the engine model gives (`engine`, `latency_us`), so
+ * latencies and contention follow the modelled timeline. With `worker: true` each instance owns
+ * one Worker thread that runs the codec for real parallelism; its latencies are wall-clock round
+ * trips to the thread (plus `latency_us` through a timer of about 1 ms resolution).
  *
  * @module
  */
@@ -12,6 +17,7 @@ import { z } from "zod";
 import { UsageError } from "../bench/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+import { createModelledEngine, type EngineOptions, resolveEngine } from "./engines.ts";
 
 /** Options of the `offload` compressor. */
 export interface OffloadOptions {
@@ -20,16 +26,23 @@ export interface OffloadOptions {
   /** Options for the codec's `create()` (default `{}`). */
   codec_options?: Record<string, unknown>;
   /**
-   * Extra completion latency per call, in microseconds (default 0): the answer is held this long
-   * after the engine gives it. Timers resolve to about 1 ms, so small values round up.
+   * Completion latency per call, in microseconds (default 0). Modelled engine: the engine's fixed
+   * latency unless `engine` sets one. Worker: the answer is held this long by a timer (about
+   * 1 ms resolution, so small values round up).
    */
   latency_us?: number;
+  /** The modelled engine: a preset name (`cpu`, `iaa`, `qat`) or its figures (default `cpu`). */
+  engine?: string | EngineOptions;
+  /** Run the codec in a Worker thread (wall-clock times) instead of the modelled engine. */
+  worker?: boolean;
 }
 
 const OffloadOptionsSchema = z.strictObject({
   codec: z.string().min(1).default("lz4"),
   codec_options: z.record(z.string(), z.unknown()).default({}),
   latency_us: z.number().min(0).max(10_000_000).default(0),
+  engine: z.unknown().optional(),
+  worker: z.boolean().default(false),
 });
 
 /** Finds a compressor plugin by name (the registry's lookup); throws or returns undefined if none. */
@@ -207,10 +220,12 @@ class InThreadOffload implements Compressor {
 
 /**
  * The `offload` compressor plugin (asynchronous). Options: `codec` (any registered compressor,
- * default `lz4`), `codec_options`, `latency_us` (extra completion latency, default 0). A built-in
- * codec runs in a Worker of its own (one per instance, terminated by `close()`; it never keeps the
- * process alive while idle); a codec from a plugin module runs in this thread, answering through a
- * Promise all the same. Byte buffers are copied to the engine and back.
+ * default `lz4`), `codec_options`, `latency_us` (completion latency, default 0), `engine` (the
+ * modelled device: preset `cpu`, `iaa`, `qat` or its figures) and `worker`. By default the codec
+ * runs in this thread and the zswap frontend completes each call in virtual time. With
+ * `worker: true` a built-in codec runs in a Worker of its own (one per instance, terminated by
+ * `close()`; it never keeps the process alive while idle) and a codec from a plugin module in
+ * this thread; byte buffers are copied to the engine and back, and times are wall-clock.
  *
  * @example
  * ```ts
@@ -225,7 +240,8 @@ class InThreadOffload implements Compressor {
 export const offloadCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "offload",
-  description: "Any codec on a simulated offload engine (a Worker): asynchronous, callers sleep",
+  description:
+    "Any codec on a modelled offload engine (virtual time; or a Worker): asynchronous, callers sleep",
   async: true,
   async create(options: unknown): Promise<Compressor> {
     const input = options ?? {};
@@ -234,7 +250,7 @@ export const offloadCompressor: CompressorPlugin = {
       throw new UsageError(
         `Invalid options for compressor "offload": ${
           formatZodIssues(parsed.error.issues, input)
-        } (known: codec, codec_options, latency_us)`,
+        } (known: codec, codec_options, latency_us, engine, worker)`,
         { cause: parsed.error },
       );
     }
@@ -251,6 +267,15 @@ export const offloadCompressor: CompressorPlugin = {
         `Unknown codec "${o.codec}" for compressor "offload" (known: ${
           builtins.map((p) => p.name).join(", ")
         })`,
+      );
+    }
+    if (!o.worker) {
+      const preset = resolveEngine(o.engine, o.latency_us);
+      return createModelledEngine(await plugin.create(o.codec_options), plugin.name, preset);
+    }
+    if (o.engine !== undefined) {
+      throw new UsageError(
+        `Compressor "offload": "engine" models time, "worker" measures it; set one`,
       );
     }
     const latencyMs = o.latency_us / 1000;

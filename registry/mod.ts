@@ -57,6 +57,7 @@ export {
   type CompressErrorCode,
   type Compressor,
   type CompressorPlugin,
+  type EngineModel,
   type EntryRef,
   type Handle,
   type LoadContext,

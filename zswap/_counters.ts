@@ -29,6 +29,7 @@ export function zeroCounters(): CellCounters {
     stored_pages_end: 0,
     bytes_bounced: 0,
     trylock_failed: 0,
+    mutex_waits: 0,
     violations: 0,
     integrity_failures: 0,
     stores: 0,

@@ -113,6 +113,7 @@ export async function runCell(
       allocatorName: plan.allocator.name,
       poolSleepMapped: plan.allocator.sleepMapped,
       compressor,
+      compressorName: plan.compressor.name,
       compressorAsync: plan.compressor.async,
       workload,
       strategy,
@@ -128,7 +129,13 @@ export async function runCell(
     const allocatorStats = pool.stats();
     frontend.release();
     lastCell = { arena, objects: [frontend, pool, compressor, workload, recorder] };
-    return { strategy: strategyPlugin.name, counters, violationSites, allocatorStats };
+    return {
+      strategy: strategyPlugin.name,
+      timeModel: frontend.timeModel,
+      counters,
+      violationSites,
+      allocatorStats,
+    };
   } finally {
     workload?.close?.();
     await compressor?.close?.();
