@@ -47,6 +47,9 @@ Params (a comma-separated list sweeps):
   --accept-threshold N   zswap.accept_threshold_percent (default 90)
   --bounce-fail-rate R   GFP_ATOMIC bounce allocation failure probability 0..1 (default 0)
   --strict               fail a cell at its first sleep-in-atomic violation
+  --think-us T           mean think time (µs) between a task's operations (virtual time; default 0)
+  --cost-model M         measured (default) or calibrated: what synchronous work costs in
+                         virtual time (a custom table: params.costModel in a config)
 
 Run:
   --config FILE          a JSON config (same keys; flags override it; schema: "cli schema")
@@ -89,6 +92,8 @@ const FLAGS = {
   "accept-threshold": { type: "string" },
   "bounce-fail-rate": { type: "string" },
   strict: { type: "boolean" },
+  "think-us": { type: "string" },
+  "cost-model": { type: "string" },
   config: { type: "string" },
   repetitions: { type: "string" },
   warmup: { type: "string" },
@@ -290,6 +295,17 @@ export function flagsToConfig(values: Record<string, unknown>): ConfigInput {
   params.acceptThresholdPercent = nums("accept-threshold");
   params.bounceFailRate = nums("bounce-fail-rate");
   if (values.strict === true) params.strict = true;
+  params.thinkUs = nums("think-us");
+  const costModel = values["cost-model"];
+  if (typeof costModel === "string") {
+    const models = splitList(costModel).map((m) => {
+      if (m !== "measured" && m !== "calibrated") {
+        throw new UsageError(`--cost-model: "${m}" is not measured or calibrated`);
+      }
+      return m;
+    });
+    params.costModel = models.length === 1 ? models[0] : models;
+  }
   const setParams = Object.fromEntries(
     Object.entries(params).filter(([, v]) => v !== undefined),
   );
@@ -360,6 +376,8 @@ const PARAM_FLAGS: Record<string, string> = {
   maxPoolPercent: "max-pool-percent",
   acceptThresholdPercent: "accept-threshold",
   bounceFailRate: "bounce-fail-rate",
+  thinkUs: "think-us",
+  costModel: "cost-model",
 };
 
 /**

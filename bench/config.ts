@@ -24,6 +24,7 @@ import { closestName } from "../registry/registry.ts";
 import { formatZodIssues, PluginNameSchema } from "../registry/schemas.ts";
 import { parseJsonOrThrow } from "./_json.ts";
 import { UsageError } from "./errors.ts";
+import { resolveCostModel } from "../zswap/cost_model.ts";
 
 /** Largest `pages` value accepted (16 Mi pages). */
 export const MAX_PAGES = 16 * 1024 * 1024;
@@ -118,7 +119,14 @@ export interface ParamsInput {
   bounceFailRate?: number | number[];
   /** Fail a cell at its first sleep-in-atomic violation. */
   strict?: boolean | boolean[];
+  /** Mean think time (µs) between a task's operations, virtual time only (default 0). */
+  thinkUs?: number | number[];
+  /** Cost model: `measured` (default), `calibrated`, or `{ model, table }` (zswap/cost_model.ts). */
+  costModel?: CostModelParam | CostModelParam[];
 }
+
+/** One cost model as a param: a name, or `{ model, table }` (checked by `resolveCostModel`). */
+export type CostModelParam = "measured" | "calibrated" | Record<string, unknown>;
 
 const ParamsObject = z.strictObject({
   pages: sweep(int(1, MAX_PAGES), "Distinct pages the workload uses").optional(),
@@ -140,6 +148,14 @@ const ParamsObject = z.strictObject({
     "Probability (0..1) that a GFP_ATOMIC bounce allocation fails",
   ).optional(),
   strict: sweep(z.boolean(), "Fail a cell at its first sleep-in-atomic violation").optional(),
+  thinkUs: sweep(
+    z.number().min(0).max(10_000_000),
+    "Mean think time (µs) between a task's operations, off its CPU (virtual time only)",
+  ).optional(),
+  costModel: sweep(
+    z.union([z.enum(["measured", "calibrated"]), z.record(z.string(), z.unknown())]),
+    'Cost model: "measured", "calibrated" or { "model", "table" }',
+  ).optional(),
 });
 
 /** The zod schema of {@linkcode ParamsInput}. */
@@ -220,6 +236,10 @@ export interface ResolvedParams {
   bounceFailRate: number[];
   /** Strict mode. */
   strict: boolean[];
+  /** Mean think times (µs); absent in results written before virtual time. */
+  thinkUs?: number[];
+  /** Cost models; absent in results written before virtual time. */
+  costModel?: CostModelParam[];
 }
 
 /** A shard of the matrix: cells whose index mod `count` is `index - 1`. */
@@ -278,6 +298,8 @@ export const DEFAULTS: Readonly<
     acceptThresholdPercent: [90],
     bounceFailRate: [0],
     strict: [false],
+    thinkUs: [0],
+    costModel: ["measured" as const],
   },
   // Three repetitions give a noise estimate (the *_cv columns); one warm-up run per cell keeps
   // JIT compilation out of the first cell's tail latencies (its load p99 fell from 38 µs to
@@ -354,7 +376,10 @@ export function resolveConfig(
     acceptThresholdPercent: list(p.acceptThresholdPercent, d.acceptThresholdPercent),
     bounceFailRate: list(p.bounceFailRate, d.bounceFailRate),
     strict: list(p.strict, d.strict),
+    thinkUs: list(p.thinkUs, d.thinkUs ?? [0]),
+    costModel: list(p.costModel, d.costModel ?? []),
   };
+  for (const m of params.costModel ?? []) resolveCostModel(m); // a bad table fails here
   const filter = merged.filter ?? null;
   if (filter !== null) compileFilter(filter);
   return {
@@ -513,6 +538,10 @@ export const ResolvedConfigSchema: z.ZodType<ResolvedConfig> = z.strictObject({
     acceptThresholdPercent: z.array(z.number()),
     bounceFailRate: z.array(z.number()),
     strict: z.array(z.boolean()),
+    thinkUs: z.array(z.number()).optional(),
+    costModel: z.array(
+      z.union([z.enum(["measured", "calibrated"]), z.record(z.string(), z.unknown())]),
+    ).optional(),
   }),
   repetitions: z.number().int().min(1),
   warmup: z.number().int().min(0),

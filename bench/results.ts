@@ -60,6 +60,14 @@ export type CellResult = {
   bounce_fail_rate: number;
   /** Strict mode: the first violation fails the cell. */
   strict: boolean;
+  /** Mean think time (µs) between a task's operations (virtual time). Absent before 0.1 runs. */
+  think_us?: number;
+  /**
+   * What made the latency figures: `measured` (wall clock, in-process work), `wall` (a Worker
+   * engine's real round trips and timers), `virtual/measured` or `virtual/calibrated` (the
+   * modelled timeline; docs/virtual-time.md); null when the cell did not finish.
+   */
+  time_model?: string | null;
   /** Measured repetitions (warm-up runs excluded). */
   repetitions: number;
   /** Warm-up runs discarded before the measured ones. */
@@ -125,6 +133,8 @@ export type CellResult = {
   bytes_bounced: number | null;
   /** Failed trylocks of the CPU mutex (trylock-bounce). */
   trylock_failed: number | null;
+  /** lock() calls that found the CPU mutex taken and slept (absent in older results). */
+  mutex_waits?: number | null;
   /** Sleeps while atomic (sleeping function called from invalid context). */
   violations: number | null;
   /** The first few places where a task slept while atomic, joined with "; ". */
@@ -233,6 +243,8 @@ const CellResultObject = z.strictObject({
   accept_threshold_percent: z.number(),
   bounce_fail_rate: z.number(),
   strict: z.boolean(),
+  think_us: z.number().optional(),
+  time_model: z.string().nullable().optional(),
   repetitions: count,
   warmup: count,
   status: z.enum(["ok", "failed", "timeout"]),
@@ -268,6 +280,7 @@ const CellResultObject = z.strictObject({
   // --- ours ---
   bytes_bounced: nullableCount,
   trylock_failed: nullableCount,
+  mutex_waits: nullableCount.optional(),
   violations: nullableCount,
   violation_sites: z.string().nullable(),
   integrity_failures: nullableCount,

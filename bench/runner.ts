@@ -356,6 +356,8 @@ function identity(spec: CellSpec, strategy: string, durationMs: number) {
     accept_threshold_percent: p.acceptThresholdPercent,
     bounce_fail_rate: p.bounceFailRate,
     strict: p.strict,
+    think_us: p.thinkUs ?? 0,
+    time_model: null as string | null,
     repetitions: spec.repetitions,
     warmup: spec.warmup,
     duration_ms: round3(durationMs),
@@ -388,6 +390,7 @@ const COUNTER_KEYS = [
   "stored_pages_end",
   "bytes_bounced",
   "trylock_failed",
+  "mutex_waits",
   "violations",
   "integrity_failures",
   "stores",
@@ -518,6 +521,7 @@ function okResult(spec: CellSpec, reps: Repetition[], durationMs: number): CellR
   const wrong = c.integrity_failures;
   return {
     ...identity(spec, last.run.strategy, durationMs),
+    time_model: last.run.timeModel ?? "measured",
     status: wrong > 0 ? "failed" : "ok",
     error: wrong > 0
       ? `${wrong} integrity failure${

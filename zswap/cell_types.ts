@@ -36,7 +36,7 @@ export interface CellParams {
   /** Probability (0..1) that a GFP_ATOMIC bounce allocation fails (bounce-alloc). */
   bounceFailRate: number;
   /** What synchronous work costs in virtual time (default `measured`; see `cost_model.ts`). */
-  costModel?: CostModelInput;
+  costModel?: CostModelInput | Record<string, unknown>;
   /**
    * Mean time (µs) a task spends away from zswap between two of its operations, off its CPU
    * (exponentially distributed, seeded; default 0: each task issues its next operation at once).

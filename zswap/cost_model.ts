@@ -127,7 +127,7 @@ const CostModelSchema = z.union([
  * Resolve a cost model: a name, or `{ model, table }` whose table entries override the default
  * table's (a codec's missing fields are 0 when the codec is new, the default's otherwise).
  *
- * @param input The model; `undefined` is `measured`.
+ * @param input A {@linkcode CostModelInput} (checked here); `undefined` is `measured`.
  * @returns The model with a complete table.
  * @throws {UsageError} For a malformed model.
  *
@@ -140,7 +140,7 @@ const CostModelSchema = z.union([
  * assert.equal(m.table.codecs.lz4.decompress.ns_per_call, 800);
  * ```
  */
-export function resolveCostModel(input: CostModelInput | undefined): CostModel {
+export function resolveCostModel(input: unknown): CostModel {
   if (input === undefined) return { kind: "measured", table: DEFAULT_COST_TABLE };
   const parsed = CostModelSchema.safeParse(input);
   if (!parsed.success) {
@@ -151,7 +151,7 @@ export function resolveCostModel(input: CostModelInput | undefined): CostModel {
       { cause: parsed.error },
     );
   }
-  const v = parsed.data;
+  const v = parsed.data as Exclude<CostModelInput, string> | "measured" | "calibrated";
   if (typeof v === "string") return { kind: v, table: DEFAULT_COST_TABLE };
   const d = DEFAULT_COST_TABLE;
   const codecs: Record<string, CodecCosts> = { ...d.codecs };
