@@ -33,6 +33,7 @@ export {
   ConfigError,
   type ConfigInput,
   configJsonSchema,
+  type CostModelParam,
   DEFAULTS,
   MAX_CPUS,
   MAX_PAGES,

@@ -41,3 +41,14 @@ export type {
   ShrinkGoal,
 } from "./presets.ts";
 export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./cell_types.ts";
+export {
+  callCostNs,
+  type CodecCost,
+  type CodecCosts,
+  codecCosts,
+  type CostModel,
+  type CostModelInput,
+  type CostTable,
+  DEFAULT_COST_TABLE,
+  resolveCostModel,
+} from "./cost_model.ts";
