@@ -171,6 +171,8 @@ export class TaskContext implements LoadContext {
   #measuredNs = 0;
   #wallMark = 0;
   #startNs = 0;
+  /** Where the engine's codec writes; copied into the caller's buffer at completion. */
+  #engineOut: Uint8Array | null = null;
 
   /**
    * @param init Everything the context needs; the CPU buffer is shared by the tasks of a CPU.
@@ -360,10 +362,15 @@ export class TaskContext implements LoadContext {
     const codec = device.model.codec;
     // Timing the codec costs two clock reads: only when the engine's time is all modelled.
     const t0 = device.model.throughputMBps[dir] === null ? 0 : performance.now();
+    // The engine reads the source now but its output lands in `dst` only at completion (a
+    // DMA write): until then another task of this CPU may use the same per-CPU buffer.
+    let out = this.#engineOut;
+    if (out === null || out.length < dst.length) out = this.#engineOut = new Uint8Array(dst.length);
+    const into = out.subarray(0, dst.length);
     let n: number | Promise<number> | undefined;
     let failure: unknown = undefined;
     try {
-      n = dir === "compress" ? codec.compress(src, dst) : codec.decompress(src, dst);
+      n = dir === "compress" ? codec.compress(src, into) : codec.decompress(src, into);
     } catch (err) {
       failure = err;
     }
@@ -410,14 +417,21 @@ export class TaskContext implements LoadContext {
       // The engine's time is all modelled: take the codec's run (and one clock read) out.
       this.#measuredNs -= (performance.now() - t0) * 1e6 + clockReadNs();
     }
-    return this.#engineWait(clock.sleepUntil(this.task, done.doneNs), n, failure);
+    return this.#engineWait(clock.sleepUntil(this.task, done.doneNs), dst, n, failure);
   }
 
-  async #engineWait(wait: Promise<void>, n: number | undefined, failure: unknown): Promise<number> {
+  async #engineWait(
+    wait: Promise<void>,
+    dst: Uint8Array,
+    n: number | undefined,
+    failure: unknown,
+  ): Promise<number> {
     this.#pauseWall();
     await wait;
     this.#resumeWall();
     if (failure !== undefined) throw failure;
+    const len = Math.min(n!, dst.length);
+    if (len > 0) dst.set(this.#engineOut!.subarray(0, len));
     return n!;
   }
 
