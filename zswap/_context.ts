@@ -363,10 +363,17 @@ export class TaskContext implements LoadContext {
     // Timing the codec costs two clock reads: only when the engine's time is all modelled.
     const t0 = device.model.throughputMBps[dir] === null ? 0 : performance.now();
     // The engine reads the source now but its output lands in `dst` only at completion (a
-    // DMA write): until then another task of this CPU may use the same per-CPU buffer.
-    let out = this.#engineOut;
-    if (out === null || out.length < dst.length) out = this.#engineOut = new Uint8Array(dst.length);
-    const into = out.subarray(0, dst.length);
+    // DMA write): until then another task of this CPU may use the same per-CPU buffer, the
+    // compression destination. A load decompresses into the task's own page: no one else reads
+    // it, so the codec writes it at once.
+    let into = dst;
+    if (dir === "compress") {
+      let out = this.#engineOut;
+      if (out === null || out.length < dst.length) {
+        out = this.#engineOut = new Uint8Array(dst.length);
+      }
+      into = out.subarray(0, dst.length);
+    }
     let n: number | Promise<number> | undefined;
     let failure: unknown = undefined;
     try {
@@ -417,7 +424,8 @@ export class TaskContext implements LoadContext {
       // The engine's time is all modelled: take the codec's run (and one clock read) out.
       this.#measuredNs -= (performance.now() - t0) * 1e6 + clockReadNs();
     }
-    return this.#engineWait(clock.sleepUntil(this.task, done.doneNs), dst, n, failure);
+    const wait = clock.sleepUntil(this.task, done.doneNs);
+    return this.#engineWait(wait, dst, n, failure, dir === "compress");
   }
 
   async #engineWait(
@@ -425,13 +433,16 @@ export class TaskContext implements LoadContext {
     dst: Uint8Array,
     n: number | undefined,
     failure: unknown,
+    copyOut: boolean,
   ): Promise<number> {
     this.#pauseWall();
     await wait;
     this.#resumeWall();
     if (failure !== undefined) throw failure;
-    const len = Math.min(n!, dst.length);
-    if (len > 0) dst.set(this.#engineOut!.subarray(0, len));
+    if (copyOut) {
+      const len = Math.min(n!, dst.length);
+      if (len > 0) dst.set(this.#engineOut!.subarray(0, len));
+    }
     return n!;
   }
 
