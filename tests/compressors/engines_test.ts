@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ENGINE_PRESETS, resolveEngine } from "../../compressors/engines.ts";
-import { offloadCompressor } from "../../compressors/offload.ts";
+import { offloadCompressor } from "../../mod.ts";
 
 Deno.test("resolveEngine() starts from a preset and applies overrides", async (t) => {
   await t.step("cpu is the default, with offload's latency_us", () => {

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { zbudAllocator, zsmallocAllocator } from "../../allocators/mod.ts";
 import { lz4Compressor } from "../../compressors/lz4.ts";
-import { offloadCompressor } from "../../compressors/offload.ts";
+import { offloadCompressor } from "../../mod.ts";
 import { mixedWorkload } from "../../workloads/mod.ts";
 import type { AllocatorPlugin, CompressorPlugin } from "../../registry/types.ts";
 import type { CellParams, CellRun } from "../../zswap/cell_types.ts";
-import { builtinStrategies, runCell } from "../../zswap/mod.ts";
+import { builtinStrategies, runCell } from "../../mod.ts";
 import { collectRecorder, testPlan } from "./_fakes.ts";
 
 const SEED = 7;
