@@ -105,10 +105,13 @@ export interface FrontendSetup {
   poolSleepMapped: boolean;
   /** The compressor instance. */
   compressor: Compressor;
-  /** The compressor's name (cost tables; default `lz4`). */
-  compressorName?: string;
   /** Is it asynchronous? */
   compressorAsync: boolean;
+  /**
+   * The codec whose rules apply: the compressor's name, or the codec a `lengths` workload
+   * replays (the preset's `unboundedCodecs`).
+   */
+  codecName?: string;
   /** The workload instance. */
   workload: Workload;
   /** The load strategy. */
@@ -156,6 +159,7 @@ export class Frontend {
   readonly #storeMutex: boolean;
   readonly #storeMapMode: "rw" | "wo";
   readonly #storeIncompressible: boolean;
+  readonly #unbounded: boolean;
   readonly #headerBytes: number;
   readonly #dupRule: number;
   readonly #compressFailCounter: boolean;
@@ -211,6 +215,8 @@ export class Frontend {
     this.#storeMutex = preset.storeLock === "mutex";
     this.#storeMapMode = preset.storeMapMode;
     this.#storeIncompressible = preset.storeIncompressible;
+    this.#unbounded = s.codecName !== undefined && preset.bufferPages === 2 &&
+      preset.unboundedCodecs.includes(s.codecName);
     this.#headerBytes = Object.hasOwn(preset.headerBytes, s.allocatorName)
       ? preset.headerBytes[s.allocatorName]
       : 0;
@@ -250,7 +256,7 @@ export class Frontend {
     const time: TimeAccounting | null = engine !== undefined || costModel.kind === "calibrated"
       ? {
         model: costModel,
-        codec: codecCosts(costModel, engine?.codecName ?? s.compressorName ?? "lz4"),
+        codec: codecCosts(costModel, engine?.codecName ?? s.codecName ?? "lz4"),
         clock: this.#clock,
         device: engine !== undefined ? new EngineDevice(engine, p.seed) : null,
       }
@@ -540,7 +546,8 @@ export class Frontend {
   #storeLocked(ctx: TaskContext): Promise<void> | undefined {
     let dlen: number | Promise<number>;
     try {
-      dlen = ctx.compress(ctx.page, ctx.dst);
+      // An unbounded codec (5.10's lzo) may fill the whole 2-page buffer.
+      dlen = ctx.compress(ctx.page, this.#unbounded ? ctx.buffer : ctx.dst);
     } catch (err) {
       dlen = compressErrorCode(err);
     }
@@ -570,6 +577,11 @@ export class Frontend {
     const pageId = ctx.opPageId;
     const pageSize = this.#pageSize;
     let kind = KIND_POOL;
+    if (dlen === COMP_ENOSPC && this.#unbounded) {
+      // A replayed "R" of an unbounded codec: lzo1x_worst_compress(PAGE_SIZE) bytes for the
+      // allocator to refuse (crypto/lzo.c, D5.10); a real unbounded codec returns its length.
+      dlen = pageSize + (pageSize >>> 4) + 64 + 3;
+    }
     let len = dlen;
     if (dlen < 0 || (this.#storeIncompressible && (dlen === 0 || dlen >= pageSize))) {
       if (this.#storeIncompressible) {
@@ -603,7 +615,7 @@ export class Frontend {
     // mm/zswap.c: ZPOOL_MM_RW up to 5.12 (D5.10), ZPOOL_MM_WO from 2021 on (D6.1).
     const obj = ctx.map(handle, this.#storeMapMode);
     if (hb !== 0) writeHeader(obj, this.#table.offsetOf(s), hb);
-    obj.set(kind === KIND_RAW ? ctx.page : ctx.dst.subarray(0, len), hb);
+    obj.set(kind === KIND_RAW ? ctx.page : ctx.buffer.subarray(0, len), hb);
     if (this.#accounted) ctx.copied(len);
     ctx.unmap(handle);
     this.#storeUnlock(ctx);
