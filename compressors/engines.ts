@@ -9,7 +9,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 import type { Compressor, EngineModel } from "../registry/types.ts";
 

@@ -20,7 +20,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 
 /** The cost of one codec call: `ns_per_call + ns_per_byte x page + ns_per_compressed_byte x c`. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CellResult } from "../results.ts";
+import type { CellResult } from "../results/schema.ts";
 import { type CellGroup, fmtBytes, fmtCount, fmtNs, fmtRatio, fmtValue } from "./_format.ts";
 
 /** One column of a cell table: header and how to show a cell's value. */
