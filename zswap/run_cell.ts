@@ -44,6 +44,8 @@ export function releaseLastCell(): void {
 export interface RunCellOptions {
   /** Aborts the cell: `runCell` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Called after every op with the pool's pages and the entries stored (see `FrontendSetup`). */
+  afterOp?: (poolPages: number, storedPages: number) => void;
 }
 
 /**
@@ -95,8 +97,11 @@ export async function runCellIn(
       `The arena has ${arena.pageSize}-byte pages, the cell ${params.pageSize}-byte pages`,
     );
   }
+  // mm/z3fold.c: compaction after a free runs from a workqueue (`queued`, drained by the store).
   const allocatorOptions = plan.allocator.presetSettable?.classOptions === true
     ? mergeOptions(preset.zsmallocOptions, plan.allocatorOptions)
+    : plan.allocator.name === "z3fold"
+    ? mergeOptions({ compaction: "queued" }, plan.allocatorOptions)
     : plan.allocatorOptions;
   const pool = plan.allocator.create({
     arena,
@@ -134,6 +139,7 @@ export async function runCellIn(
       recorder,
       signal,
       arena,
+      afterOp: options.afterOp,
     });
     releaseLastCell();
     lastCell = null; // this cell's objects now keep the hidden classes alive
