@@ -33,6 +33,7 @@ export {
   compileFilter,
   ConfigError,
   type ConfigInput,
+  type CostModelParam,
   DEFAULTS,
   MAX_CPUS,
   MAX_PAGES,

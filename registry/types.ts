@@ -219,6 +219,35 @@ export interface Compressor {
   decompress(src: Uint8Array, dst: Uint8Array): number | Promise<number>;
   /** Release workers or wasm memory, if any. */
   close?(): void | Promise<void>;
+  /**
+   * Set when the compressor stands for a modelled asynchronous device (the `offload` compressor's
+   * default): the frontend runs `engine.codec` in this thread and lets each call complete at the
+   * virtual time the device model gives, sleeping the caller until then.
+   */
+  readonly engine?: EngineModel;
+}
+
+/**
+ * A modelled compression engine (a hardware accelerator behind crypto_acomp): how many requests
+ * it serves at once and how long each takes. A request waits for a free engine, occupies it for
+ * its transfer time (`bytes / throughput`, or the codec's own cost when no throughput is given)
+ * and completes `latencyNs` (+ jitter) after that.
+ */
+export interface EngineModel {
+  /** Preset name, or `custom`. */
+  readonly name: string;
+  /** The codec that computes the bytes (runs for real, synchronously, in this thread). */
+  readonly codec: Compressor;
+  /** The codec's name (cost tables). */
+  readonly codecName: string;
+  /** Engines (or hardware queues) serving requests in parallel. */
+  readonly engines: number;
+  /** Fixed completion latency per request, by direction (ns). */
+  readonly latencyNs: { readonly compress: number; readonly decompress: number };
+  /** MB/s of uncompressed data per engine, by direction; null: the codec's own cost. */
+  readonly throughputMBps: { readonly compress: number | null; readonly decompress: number | null };
+  /** Random extra latency per request: none, uniform on [0, ns), or exponential with mean ns. */
+  readonly jitter: { readonly dist: "none" | "uniform" | "exponential"; readonly ns: number };
 }
 
 /** A compression algorithm. */

@@ -43,13 +43,17 @@ import {
 } from "../registry/types.ts";
 import type { CellCounters, CellParams, OpRecorder } from "./cell_types.ts";
 import { zeroCounters } from "./_counters.ts";
+import { VirtualClock } from "./_clock.ts";
 import { OffsetLocks } from "./_offset_locks.ts";
 import {
   type ContextShared,
   type ContextTally,
   SleepInAtomicError,
   TaskContext,
+  type TimeAccounting,
 } from "./_context.ts";
+import { EngineDevice } from "./_engine_model.ts";
+import { codecCosts, type CostModel, resolveCostModel } from "./cost_model.ts";
 import {
   EntryTable,
   KIND_DEVICE,
@@ -149,6 +153,14 @@ export class Frontend {
   readonly #ops: Iterator<Op>;
   readonly #pageSize: number;
   readonly #concurrent: boolean;
+  /** Virtual time (a modelled engine), or null. */
+  readonly #clock: VirtualClock | null;
+  /** Operations timed by the model rather than the wall clock. */
+  readonly #accounted: boolean;
+  readonly #timeModel: string;
+  /** Mean think time between a task's operations (ns), 0 for none. */
+  readonly #thinkNs: number;
+  readonly #thinkRandom: () => number;
 
   // Preset rules, read once.
   readonly #zeroPages: boolean;
@@ -248,7 +260,29 @@ export class Frontend {
       p.maxPoolPercent,
       p.acceptThresholdPercent,
     );
-    this.#tally = { bytes_bounced: 0, trylock_failed: 0, violations: 0, keepalive: 0, sites: [] };
+    this.#tally = {
+      bytes_bounced: 0,
+      trylock_failed: 0,
+      violations: 0,
+      keepalive: 0,
+      mutex_waits: 0,
+      sites: [],
+    };
+    const costModel: CostModel = resolveCostModel(p.costModel);
+    const engine = s.compressor.engine;
+    this.#clock = engine !== undefined ? new VirtualClock(p.cpus) : null;
+    const time: TimeAccounting | null = engine !== undefined || costModel.kind === "calibrated"
+      ? {
+        model: costModel,
+        codec: codecCosts(costModel, engine?.codecName ?? s.codecName ?? "lz4"),
+        clock: this.#clock,
+        device: engine !== undefined ? new EngineDevice(engine, p.seed) : null,
+      }
+      : null;
+    this.#accounted = time !== null;
+    this.#thinkNs = this.#clock !== null ? (p.thinkUs ?? 0) * 1000 : 0;
+    this.#thinkRandom = seededRandom((p.seed ^ 0x7417_c0de) >>> 0);
+    this.#timeModel = timeModelName(costModel, engine !== undefined, s.compressorAsync);
     const shared: ContextShared = {
       allocatorName: s.allocatorName,
       strategyName: s.strategyName,
@@ -279,8 +313,10 @@ export class Frontend {
           pageSize: p.pageSize,
           rawCopy: preset.storeIncompressible,
           shared,
+          time,
         }),
       );
+      this.#clock?.register(t, cpu);
     }
     this.#ops = s.workload.ops()[Symbol.iterator]();
   }
@@ -293,8 +329,18 @@ export class Frontend {
     this.#lastYield = performance.now();
     const tasks: Promise<void>[] = [];
     for (const ctx of this.#ctxs) tasks.push(this.#taskLoop(ctx));
+    if (this.#clock !== null) await this.#clock.run();
     await Promise.all(tasks);
     if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /**
+   * What made the latency figures: `measured` (in-process work timed by the wall clock; nothing
+   * sleeps), `wall` (a Worker engine: real round trips and timers), `virtual/measured` (virtual time, own work as measured),
+   * `virtual/calibrated` (virtual time, every cost from the calibrated table).
+   */
+  get timeModel(): string {
+    return this.#timeModel;
   }
 
   /** The counters and the first violation sites, after `run()`. */
@@ -304,6 +350,7 @@ export class Frontend {
     c.bytes_bounced = t.bytes_bounced;
     c.trylock_failed = t.trylock_failed;
     c.violations = t.violations;
+    c.mutex_waits = t.mutex_waits;
     c.keepalive = t.keepalive;
     c.pool_pages = this.#hwPages;
     c.pool_total_size = this.#hwPages * this.#pageSize;
@@ -332,8 +379,20 @@ export class Frontend {
     const arena = this.#arena;
     arena?.prefault?.(PREFAULT_PAGES);
     const ops = this.#ops;
+    const clock = this.#clock;
     try {
       for (;;) {
+        // Virtual time: between operations the task gives its CPU up, so the task whose CPU is
+        // free earliest pulls the next op.
+        if (clock !== null) {
+          const think = this.#thinkNs;
+          if (think > 0) {
+            const gap = -Math.log(1 - this.#thinkRandom()) * think;
+            await clock.sleepUntil(ctx.task, clock.timeOf(ctx.task) + gap);
+          } else {
+            await clock.yield(ctx.task);
+          }
+        }
         if (this.#failure !== undefined) return;
         if (signal !== undefined && (++this.#opsSinceCheck & 255) === 0) {
           await this.#checkpoint(signal);
@@ -346,7 +405,10 @@ export class Frontend {
         const offset = op.offset;
         const pageId = op.pageId;
         if (concurrent) {
-          const wait = this.#locks.acquire(offset);
+          const wait = this.#locks.acquire(
+            offset,
+            clock !== null ? () => clock.block(ctx.task) : undefined,
+          );
           if (wait !== undefined) await wait;
           ctx.held.push(offset);
         }
@@ -374,6 +436,8 @@ export class Frontend {
       if (this.#failure === undefined) this.#failure = err;
       ctx.releaseAll();
       while (ctx.held.length > 0) this.#locks.release(ctx.held.pop()!);
+    } finally {
+      clock?.finish(ctx.task);
     }
   }
 
@@ -397,16 +461,18 @@ export class Frontend {
   #timedStore(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
     this.#workload.page(pageId, ctx.page);
     this.#counters.stores++;
-    const t0 = performance.now();
+    // Accounted cells are timed by the context (no extra clock read inside the window).
+    if (this.#accounted) ctx.opBegin();
+    const t0 = this.#accounted ? 0 : performance.now();
     const r = this.#store(ctx, offset, pageId);
-    if (r !== undefined) return this.#storeTimedAsync(r, t0);
-    this.#recorder.store((performance.now() - t0) * 1e6);
+    if (r !== undefined) return this.#storeTimedAsync(ctx, r, t0);
+    this.#recorder.store(this.#accounted ? ctx.opEnd() : (performance.now() - t0) * 1e6);
     return undefined;
   }
 
-  async #storeTimedAsync(pending: Promise<void>, t0: number): Promise<void> {
+  async #storeTimedAsync(ctx: TaskContext, pending: Promise<void>, t0: number): Promise<void> {
     await pending;
-    this.#recorder.store((performance.now() - t0) * 1e6);
+    this.#recorder.store(this.#accounted ? ctx.opEnd() : (performance.now() - t0) * 1e6);
   }
 
   /**
@@ -565,6 +631,7 @@ export class Frontend {
     const obj = ctx.map(handle, this.#storeMapMode);
     if (hb !== 0) writeHeader(obj, this.#table.offsetOf(s), hb);
     obj.set(kind === KIND_RAW ? ctx.page : ctx.buffer.subarray(0, len), hb);
+    if (this.#accounted) ctx.copied(len);
     ctx.unmap(handle);
     this.#storeUnlock(ctx);
     this.#insert(s, kind, pageId, handle, len);
@@ -690,9 +757,10 @@ export class Frontend {
     this.#counters.loads++;
     ctx.pageWords.fill(POISON);
     const table = this.#table;
-    const t0 = performance.now();
+    const t0 = this.#accounted ? 0 : performance.now();
     const s = table.find(offset);
     const kind = table.kind(s);
+    if (this.#accounted && kind !== KIND_EMPTY && kind < KIND_DEVICE) ctx.opBegin();
     if (kind === KIND_EMPTY || kind >= KIND_DEVICE) {
       this.#loadElsewhere(ctx, s, kind);
       return undefined;
@@ -718,8 +786,12 @@ export class Frontend {
       if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0);
     }
     if (n === this.#pageSize) this.#afterLoad(s);
-    const t1 = performance.now();
-    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    this.#loadDone(
+      ctx,
+      expectedId,
+      n,
+      this.#accounted ? ctx.opEnd() / 1e6 : performance.now() - t0,
+    );
     return undefined;
   }
 
@@ -738,8 +810,12 @@ export class Frontend {
       return;
     }
     if (n === this.#pageSize) this.#afterLoad(s);
-    const t1 = performance.now();
-    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    this.#loadDone(
+      ctx,
+      expectedId,
+      n,
+      this.#accounted ? ctx.opEnd() / 1e6 : performance.now() - t0,
+    );
   }
 
   /** A load whose strategy threw: count it if it is a decompression or bounce failure. */
@@ -936,7 +1012,8 @@ export class Frontend {
     view.length = table.kind(s) === KIND_RAW ? this.#pageSize : table.lengths[s];
     view.headerBytes = this.#headerBytes;
     let n: number;
-    const t0 = performance.now();
+    if (this.#accounted) ctx.opBegin();
+    const t0 = this.#accounted ? 0 : performance.now();
     try {
       const r = this.#strategy(ctx, view, ctx.wbPage);
       n = typeof r === "number" ? r : await r;
@@ -947,10 +1024,10 @@ export class Frontend {
       if (err instanceof CompressError) this.#counters.decompress_fail++;
       n = -1;
     }
-    const t1 = performance.now();
+    const wbNs = this.#accounted ? ctx.opEnd() : (performance.now() - t0) * 1e6;
     const ok = n === this.#pageSize;
     if (ok) {
-      this.#recorder.writeback((t1 - t0) * 1e6);
+      this.#recorder.writeback(wbNs);
       this.#tally.keepalive += n;
       const pageId = table.pageId(s);
       this.#dropStored(s);
@@ -966,6 +1043,12 @@ export class Frontend {
     if (this.#concurrent) this.#releaseHeld(ctx, offset);
     return ok;
   }
+}
+
+/** The `time_model` of a cell's figures (see `Frontend.timeModel`). */
+function timeModelName(model: CostModel, engine: boolean, async: boolean): string {
+  if (engine || model.kind === "calibrated") return `virtual/${model.kind}`;
+  return async ? "wall" : "measured";
 }
 
 /** Is a slot of this kind a zswap entry (in the tree)? */

@@ -56,3 +56,14 @@ export {
   OP_COUNTERS,
   SIZE_COUNTERS,
 } from "./cell_types.ts";
+export {
+  callCostNs,
+  type CodecCost,
+  type CodecCosts,
+  codecCosts,
+  type CostModel,
+  type CostModelInput,
+  type CostTable,
+  DEFAULT_COST_TABLE,
+  resolveCostModel,
+} from "./cost_model.ts";

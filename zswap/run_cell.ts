@@ -148,7 +148,13 @@ export async function runCellIn(
     const allocatorStats = pool.stats();
     frontend.release();
     lastCell = { arena, objects: [frontend, pool, compressor, workload, recorder] };
-    return { strategy: strategyPlugin.name, counters, violationSites, allocatorStats };
+    return {
+      strategy: strategyPlugin.name,
+      timeModel: frontend.timeModel,
+      counters,
+      violationSites,
+      allocatorStats,
+    };
   } finally {
     workload?.close?.();
     await compressor?.close?.();

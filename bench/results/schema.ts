@@ -70,6 +70,14 @@ export type CellResultColumns = {
   bounce_fail_rate: number;
   /** Strict mode: the first violation fails the cell. */
   strict: boolean;
+  /** Mean think time (µs) between a task's operations (virtual time). Absent before 0.1 runs. */
+  think_us?: number;
+  /**
+   * What made the latency figures: `measured` (wall clock, in-process work), `wall` (a Worker
+   * engine's real round trips and timers), `virtual/measured` or `virtual/calibrated` (the
+   * modelled timeline; docs/virtual-time.md); null when the cell did not finish.
+   */
+  time_model?: string | null;
   /** Measured repetitions (warm-up runs excluded). */
   repetitions: number;
   /** Warm-up runs discarded before the measured ones. */
@@ -199,6 +207,8 @@ const CellResultObject = z.strictObject({
   accept_threshold_percent: z.number(),
   bounce_fail_rate: z.number(),
   strict: z.boolean(),
+  think_us: z.number().optional(),
+  time_model: z.string().nullable().optional(),
   repetitions: count,
   warmup: count,
   status: z.enum(["ok", "failed", "timeout"]),

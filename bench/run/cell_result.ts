@@ -43,6 +43,8 @@ function identity(spec: CellSpec, strategy: string, durationMs: number) {
     accept_threshold_percent: p.acceptThresholdPercent,
     bounce_fail_rate: p.bounceFailRate,
     strict: p.strict,
+    think_us: p.thinkUs ?? 0,
+    time_model: null as string | null,
     repetitions: spec.repetitions,
     warmup: spec.warmup,
     duration_ms: round3(durationMs),
@@ -234,6 +236,7 @@ export function okResult(spec: CellSpec, reps: Repetition[], durationMs: number)
   for (const name of COUNTER_NAMES) counters[name] = c[name];
   return {
     ...identity(spec, last.run.strategy, durationMs),
+    time_model: last.run.timeModel ?? "measured",
     status: wrong > 0 ? "failed" : "ok",
     error: wrong > 0
       ? `${wrong} integrity failure${
