@@ -72,7 +72,14 @@ export { builtinAllocators, createArena } from "./allocators/mod.ts";
 export { builtinCompressors, offloadCompressor } from "./compressors/mod.ts";
 export { builtinWorkloads } from "./workloads/mod.ts";
 export { builtinStrategies, getPreset, PRESETS, runCell } from "./zswap/mod.ts";
-export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./zswap/mod.ts";
+export type {
+  CellCounters,
+  CellParams,
+  CellPlan,
+  CellRun,
+  CellTimeline,
+  OpRecorder,
+} from "./zswap/mod.ts";
 export {
   type CellResult,
   compareRuns,

@@ -19,6 +19,13 @@
  * @module
  */
 import { z } from "zod";
+import type { CellTimeline } from "../zswap/cell_types.ts";
+import {
+  type LatencyCdf,
+  LatencyCdfSchema,
+  type LatencyReps,
+  LatencyRepsSchema,
+} from "./_cell_detail.ts";
 
 /** Version of the `results.json` / `results.jsonl` layout. Bump when a key changes meaning. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -207,6 +214,18 @@ export type CellResult = {
   strategy_options: Record<string, unknown>;
   /** Allocator stats at the end of the last repetition (`{}` when the cell failed). */
   allocator_stats: Record<string, unknown>;
+  // --- detail (objects; JSON strings in the CSV; absent from files of older versions) ---
+  /**
+   * Allocator stats at the pool's high-water mark of the last repetition, where `pool_pages` was
+   * taken: zsmalloc's classes with a zspage (each with `wasteBytes`), zbud/z3fold page fill.
+   */
+  allocator_stats_hw?: Record<string, unknown> | null;
+  /** Pool pages, entries and compressed bytes along the last repetition (bounded points). */
+  timeline?: CellTimeline | null;
+  /** Store, load and writeback latency CDFs over every measured repetition. */
+  latency_cdf?: LatencyCdf | null;
+  /** Per-repetition latency figures (`load_p50_ns`: one value per repetition, ...). */
+  latency_reps?: LatencyReps | null;
 };
 
 const count = z.number().int().nonnegative();
@@ -312,6 +331,19 @@ const CellResultObject = z.strictObject({
   workload_options: options,
   strategy_options: options,
   allocator_stats: options,
+
+  // --- detail ---
+  allocator_stats_hw: options.nullable().optional(),
+  timeline: z.strictObject({
+    ops: z.array(count),
+    pool_pages: z.array(count),
+    stored_pages: z.array(count),
+    compressed_bytes: z.array(count),
+    hw_pool_pages: count,
+    hw_op: count,
+  }).nullable().optional(),
+  latency_cdf: LatencyCdfSchema.nullable().optional(),
+  latency_reps: LatencyRepsSchema.nullable().optional(),
 });
 
 /** The zod schema of {@linkcode CellResult} (strict: unknown keys are errors). */
@@ -329,6 +361,10 @@ export const OBJECT_COLUMNS: readonly (keyof CellResult)[] = Object.freeze([
   "workload_options",
   "strategy_options",
   "allocator_stats",
+  "allocator_stats_hw",
+  "timeline",
+  "latency_cdf",
+  "latency_reps",
 ] as (keyof CellResult)[]);
 
 /** The run's environment (DESIGN §6). */

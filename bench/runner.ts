@@ -17,6 +17,7 @@ import type { CellCounters, CellPlan, CellRun, OpRecorder } from "../zswap/cell_
 import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { Histogram, type HistogramSummary } from "./histogram.ts";
+import { compactAllocatorStats, latencyCdf } from "./_cell_detail.ts";
 import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
 import { checkPluginOptions } from "./preflight.ts";
 import type { CellResult } from "./results.ts";
@@ -446,6 +447,7 @@ function failedResult(spec: CellSpec, error: string, durationMs: number): CellRe
     store_mbps: null,
     load_mbps: null,
     allocator_stats: {},
+    ...detailColumns(null),
   } as CellResult;
 }
 
@@ -530,8 +532,42 @@ function okResult(spec: CellSpec, reps: Repetition[], durationMs: number): CellR
     ...latency,
     store_mbps: storeMbps.every((v) => v === null) ? null : round3(median(storeMbps.map(nz))),
     load_mbps: loadMbps.every((v) => v === null) ? null : round3(median(loadMbps.map(nz))),
-    allocator_stats: jsonSafe(last.run.allocatorStats),
+    allocator_stats: compactAllocatorStats(jsonSafe(last.run.allocatorStats), pageSize),
+    ...detailColumns({ spec, reps }),
   } as CellResult;
+}
+
+/** The detail columns (`bench/_cell_detail.ts`); all null for a cell that did not finish. */
+function detailColumns(
+  from: { spec: CellSpec; reps: Repetition[] } | null,
+): Pick<CellResult, "allocator_stats_hw" | "timeline" | "latency_cdf" | "latency_reps"> {
+  if (from === null) {
+    return { allocator_stats_hw: null, timeline: null, latency_cdf: null, latency_reps: null };
+  }
+  const { spec, reps } = from;
+  const last = reps[reps.length - 1].run;
+  const merged = { store: new Histogram(), load: new Histogram(), writeback: new Histogram() };
+  const perRep: Record<string, number[]> = {};
+  for (const r of reps) {
+    merged.store.merge(r.recorder.stores);
+    merged.load.merge(r.recorder.loads);
+    merged.writeback.merge(r.recorder.writebacks);
+    for (const [op, h] of [["store", r.recorder.stores], ["load", r.recorder.loads]] as const) {
+      if (h.count === 0) continue;
+      const s = h.summary();
+      for (const [k, v] of [["p50", s.p50], ["p99", s.p99], ["mean", s.mean]] as const) {
+        (perRep[`${op}_${k}_ns`] ??= []).push(round1(v));
+      }
+    }
+  }
+  return {
+    allocator_stats_hw: last.allocatorStatsAtHw === undefined
+      ? null
+      : compactAllocatorStats(jsonSafe(last.allocatorStatsAtHw), spec.params.pageSize),
+    timeline: last.timeline ?? null,
+    latency_cdf: latencyCdf(merged),
+    latency_reps: perRep,
+  };
 }
 
 /** Bytes / ns → MB/s (10^6 bytes), null when no time was measured. */

@@ -41,7 +41,8 @@ import {
   type Workload,
   type Zpool,
 } from "../registry/types.ts";
-import type { CellCounters, CellParams, OpRecorder } from "./cell_types.ts";
+import type { CellCounters, CellParams, CellTimeline, OpRecorder } from "./cell_types.ts";
+import { TimelineSampler } from "./_timeline.ts";
 import { zeroCounters } from "./_counters.ts";
 import {
   type ContextShared,
@@ -79,6 +80,11 @@ const POISON = 0xdeadbeef;
 const PREFAULT_PAGES = 64;
 /** With an abort signal, yield to the event loop at least this often (ms) so timers can fire. */
 const YIELD_MS = 50;
+/**
+ * Operations after which the pool back at the same high-water level counts as a new moment of it
+ * for the stats snapshot: bounds the snapshots of a pool that sits at its peak.
+ */
+const HW_STATS_EVERY = 256;
 
 const COMP_ENOSPC = -1;
 const COMP_EINVAL = -2;
@@ -178,6 +184,16 @@ export class Frontend {
   #hwSame = 0;
   #hwRaw = 0;
   #hwCompressed = 0;
+  // The pool along the run, and the allocator's stats at its high-water mark (bench/ charts).
+  readonly #timeline = new TimelineSampler();
+  #opsDone = 0;
+  #hwOp = 0;
+  #hwStats: Record<string, unknown> | undefined = undefined;
+  #hwStale = false;
+  #hwStatsPages = -1;
+  #hwStatsOp = 0;
+  /** Time spent taking stats snapshots inside timed operations, subtracted from them (ms). */
+  #untimedMs = 0;
 
   /** @param s The cell's setup. */
   constructor(s: FrontendSetup) {
@@ -271,6 +287,24 @@ export class Frontend {
     if (this.#failure !== undefined) throw this.#failure;
   }
 
+  /**
+   * The pool sampled along the run and the allocator's stats at its high-water mark, after
+   * `run()` (and before `release()`).
+   */
+  shape(): { timeline: CellTimeline; allocatorStatsAtHw: Record<string, unknown> } {
+    const pages = this.#pool.totalPages();
+    if (this.#hwStats === undefined || (this.#hwStale && pages === this.#hwPages)) {
+      this.#hwStats = this.#pool.stats();
+    }
+    return {
+      timeline: this.#timeline.finish(this.#opsDone, pages, this.#storedNow, this.#compressedNow, {
+        pages: this.#hwPages,
+        op: this.#hwOp,
+      }),
+      allocatorStatsAtHw: this.#hwStats,
+    };
+  }
+
   /** The counters and the first violation sites, after `run()`. */
   result(): { counters: CellCounters; violationSites: string[] } {
     const c = this.#counters;
@@ -340,6 +374,12 @@ export class Frontend {
           );
         }
         if (concurrent) this.#releaseHeld(ctx, offset);
+        this.#timeline.tick(
+          ++this.#opsDone,
+          this.#pool.totalPages(),
+          this.#storedNow,
+          this.#compressedNow,
+        );
         if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
       }
@@ -393,16 +433,17 @@ export class Frontend {
   #timedStore(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
     this.#workload.page(pageId, ctx.page);
     this.#counters.stores++;
+    const u0 = this.#untimedMs;
     const t0 = performance.now();
     const r = this.#store(ctx, offset, pageId);
-    if (r !== undefined) return this.#storeTimedAsync(r, t0);
-    this.#recorder.store((performance.now() - t0) * 1e6);
+    if (r !== undefined) return this.#storeTimedAsync(r, t0, u0);
+    this.#recorder.store((performance.now() - t0 - (this.#untimedMs - u0)) * 1e6);
     return undefined;
   }
 
-  async #storeTimedAsync(pending: Promise<void>, t0: number): Promise<void> {
+  async #storeTimedAsync(pending: Promise<void>, t0: number, u0: number): Promise<void> {
     await pending;
-    this.#recorder.store((performance.now() - t0) * 1e6);
+    this.#recorder.store((performance.now() - t0 - (this.#untimedMs - u0)) * 1e6);
   }
 
   /**
@@ -627,6 +668,12 @@ export class Frontend {
       this.#hwSame = this.#sameNow;
       this.#hwRaw = this.#rawNow;
       this.#hwCompressed = this.#compressedNow;
+      this.#hwOp = this.#opsDone;
+      // A new level, or the same one a while later: snapshot the stats before the pool next
+      // shrinks (#dropStored). Ties within HW_STATS_EVERY operations keep the earlier snapshot.
+      if (pages > this.#hwStatsPages || this.#opsDone - this.#hwStatsOp >= HW_STATS_EVERY) {
+        this.#hwStale = true;
+      }
     }
   }
 
@@ -638,6 +685,7 @@ export class Frontend {
     if (kind === KIND_SAME) {
       this.#sameNow--;
     } else {
+      if (this.#hwStale && this.#pool.totalPages() === this.#hwPages) this.#snapshotHw();
       this.#pool.free(table.handles[s]);
       table.remove(s);
       if (kind === KIND_RAW) {
@@ -650,6 +698,16 @@ export class Frontend {
     table.markEmpty(s);
   }
 
+  /** Take the allocator's stats at the high-water mark; its time is not charged to the op. */
+  #snapshotHw(): void {
+    const t0 = performance.now();
+    this.#hwStats = this.#pool.stats();
+    this.#hwStale = false;
+    this.#hwStatsPages = this.#hwPages;
+    this.#hwStatsOp = this.#opsDone;
+    this.#untimedMs += performance.now() - t0;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Load and invalidate
 
@@ -657,6 +715,7 @@ export class Frontend {
     this.#counters.loads++;
     ctx.pageWords.fill(POISON);
     const table = this.#table;
+    const u0 = this.#untimedMs;
     const t0 = performance.now();
     const s = table.find(offset);
     const kind = table.kind(s);
@@ -682,11 +741,11 @@ export class Frontend {
         this.#loadFailed(ctx, err);
         return undefined;
       }
-      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0);
+      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0, u0);
     }
     if (n === this.#pageSize) this.#afterLoad(s);
     const t1 = performance.now();
-    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    this.#loadDone(ctx, expectedId, n, t1 - t0 - (this.#untimedMs - u0));
     return undefined;
   }
 
@@ -696,6 +755,7 @@ export class Frontend {
     expectedId: number,
     pending: Promise<number>,
     t0: number,
+    u0: number,
   ): Promise<void> {
     let n: number;
     try {
@@ -706,7 +766,7 @@ export class Frontend {
     }
     if (n === this.#pageSize) this.#afterLoad(s);
     const t1 = performance.now();
-    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    this.#loadDone(ctx, expectedId, n, t1 - t0 - (this.#untimedMs - u0));
   }
 
   /** A load whose strategy threw: count it if it is a decompression or bounce failure. */

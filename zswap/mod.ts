@@ -40,4 +40,11 @@ export type {
   PresetZsmallocOptions,
   ShrinkGoal,
 } from "./presets.ts";
-export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./cell_types.ts";
+export type {
+  CellCounters,
+  CellParams,
+  CellPlan,
+  CellRun,
+  CellTimeline,
+  OpRecorder,
+} from "./cell_types.ts";

@@ -125,10 +125,18 @@ export async function runCell(
     lastCell = null; // this cell's objects now keep the hidden classes alive
     await frontend.run();
     const { counters, violationSites } = frontend.result();
+    const { timeline, allocatorStatsAtHw } = frontend.shape();
     const allocatorStats = pool.stats();
     frontend.release();
     lastCell = { arena, objects: [frontend, pool, compressor, workload, recorder] };
-    return { strategy: strategyPlugin.name, counters, violationSites, allocatorStats };
+    return {
+      strategy: strategyPlugin.name,
+      counters,
+      violationSites,
+      allocatorStats,
+      allocatorStatsAtHw,
+      timeline,
+    };
   } finally {
     workload?.close?.();
     await compressor?.close?.();
