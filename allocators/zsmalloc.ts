@@ -52,8 +52,13 @@ import {
 // zsmalloc options: the class rule of the kernel era and the chain size.
 const ZsmallocOptionsSchema = z
   .object({
-    rule: z.enum(["old", "new"]).default("new"),
-    chain: z.number().int().min(4).max(16).optional(),
+    rule: z.enum(["old", "new"]).default("new").describe(
+      "Class rules: old (<= 6.2: used-percent pages, 4 fullness groups) or new (>= 6.3)",
+    ),
+    chain: z.number().int().min(4).max(16).optional().meta({
+      description: "Most pages per zspage, CONFIG_ZSMALLOC_CHAIN_SIZE (a preset sets its own)",
+      default: "8 (4 with rule old)",
+    }),
   })
   .strict();
 
@@ -772,6 +777,7 @@ export const zsmallocAllocator: AllocatorPlugin = {
   kind: "allocator",
   name: "zsmalloc",
   description: "Size classes over multi-page zspages; objects may span pages (mm/zsmalloc.c)",
+  optionsSchema: ZsmallocOptionsSchema,
   sleepMapped: false,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "zsmalloc");

@@ -213,3 +213,40 @@ export function unreliableTimings(cell: {
   }
   return out;
 }
+
+const REFERENCE_WORDS = 1 << 14;
+const REFERENCE_BUFFER = new Uint32Array(REFERENCE_WORDS);
+
+/**
+ * Time a fixed reference loop (a hash over a 64 KiB buffer, code that no plugin or model change
+ * touches): the machine's speed at the moment, for `compare` to tell a slower machine from slower
+ * code. Runs about 20 batches and returns the median batch time.
+ *
+ * @param batches Batches timed (default 21).
+ * @returns Nanoseconds per batch (median).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { referenceLoopNs } from "./_noise.ts";
+ * assert.ok(referenceLoopNs(3) > 0);
+ * ```
+ */
+export function referenceLoopNs(batches = 21): number {
+  const buf = REFERENCE_BUFFER;
+  const times: number[] = [];
+  let h = 0x9e3779b9;
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < REFERENCE_WORDS; i++) {
+      h ^= h << 13;
+      h ^= h >>> 17;
+      h ^= h << 5;
+      buf[i] = (buf[i] + h) | 0;
+    }
+    times.push((performance.now() - t0) * 1e6);
+  }
+  if (buf[h & (REFERENCE_WORDS - 1)] === 0.5) console.log(h); // keep the loop alive
+  times.sort((x, y) => x - y);
+  return Math.round(times[times.length >> 1]);
+}

@@ -18,6 +18,7 @@ import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { Histogram, type HistogramSummary } from "./histogram.ts";
 import { compactAllocatorStats, latencyCdf } from "./_cell_detail.ts";
+import { referenceLoopNs } from "./_noise.ts";
 import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
 import { checkPluginOptions } from "./preflight.ts";
 import type { CellResult } from "./results.ts";
@@ -120,8 +121,10 @@ export async function runCellByName(
     for (let i = 0; i < spec.warmup + spec.repetitions; i++) {
       signal?.throwIfAborted();
       const recorder = new HistogramRecorder();
+      // The machine's speed just before the repetition (bench/_noise.ts): compare's yardstick.
+      const machineNs = i >= spec.warmup ? referenceLoopNs() : 0;
       const run = await engine.runCell(plan, recorder, { signal });
-      if (i >= spec.warmup) reps.push({ run, recorder });
+      if (i >= spec.warmup) reps.push({ run, recorder, machineNs });
     }
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
@@ -319,6 +322,8 @@ export function measureTimerFloor(samples = 20000): TimerFloor {
 interface Repetition {
   run: CellRun;
   recorder: HistogramRecorder;
+  /** Time of the reference loop just before the repetition (ns). */
+  machineNs: number;
 }
 
 function errorMessage(err: unknown): string {
@@ -549,6 +554,7 @@ function detailColumns(
   const merged = { store: new Histogram(), load: new Histogram(), writeback: new Histogram() };
   const perRep: Record<string, number[]> = {};
   for (const r of reps) {
+    (perRep.machine_ns ??= []).push(r.machineNs);
     merged.store.merge(r.recorder.stores);
     merged.load.merge(r.recorder.loads);
     merged.writeback.merge(r.recorder.writebacks);

@@ -39,13 +39,16 @@ const DeflateOptionsSchema: z.ZodType<ResolvedDeflateOptions, DeflateOptions> = 
   level: z.int({ error: (iss) => levelError(iss.input) }).min(1, {
     error: (iss) => levelError(iss.input),
   })
-    .max(9, { error: (iss) => levelError(iss.input) }).default(6),
+    .max(9, { error: (iss) => levelError(iss.input) }).default(6)
+    .describe("zlib level, 1 to 9"),
   engine: z.enum(["zlib", "pako"], {
     error: (iss) =>
       `deflate engine ${
         JSON.stringify(iss.input)
       } is not "zlib" or "pako" (pako gives the kernel's exact lengths)`,
-  }).default("zlib"),
+  }).default("zlib").describe(
+    "Which deflate compresses: zlib (node:zlib, fast) or pako (the kernel's exact lengths)",
+  ),
 });
 
 function levelError(input: unknown): string {
@@ -194,6 +197,7 @@ export const deflateCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "deflate",
   description: "Raw deflate, zlib level 6, window bits 11, as crypto/deflate.c runs it",
+  optionsSchema: DeflateOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     const o: ResolvedDeflateOptions = DeflateOptionsSchema.parse(options ?? {});

@@ -27,9 +27,11 @@ export interface OffloadOptions {
 }
 
 const OffloadOptionsSchema = z.strictObject({
-  codec: z.string().min(1).default("lz4"),
-  codec_options: z.record(z.string(), z.unknown()).default({}),
-  latency_us: z.number().min(0).max(10_000_000).default(0),
+  codec: z.string().min(1).default("lz4").describe("The compressor that does the work"),
+  codec_options: z.record(z.string(), z.unknown()).default({}).describe("Options of that codec"),
+  latency_us: z.number().min(0).max(10_000_000).default(0).describe(
+    "Extra time each call takes on the accelerator, microseconds (slept, not spun)",
+  ),
 });
 
 /** Finds a compressor plugin by name (the registry's lookup); throws or returns undefined if none. */
@@ -226,6 +228,7 @@ export const offloadCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "offload",
   description: "Any codec on a simulated offload engine (a Worker): asynchronous, callers sleep",
+  optionsSchema: OffloadOptionsSchema,
   async: true,
   async create(options: unknown): Promise<Compressor> {
     const input = options ?? {};

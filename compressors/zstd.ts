@@ -27,7 +27,8 @@ const ZstdOptionsSchema: z.ZodType<ResolvedZstdOptions, ZstdOptions> = z.strictO
   level: z.int({ error: (iss) => levelError(iss.input) }).min(1, {
     error: (iss) => levelError(iss.input),
   })
-    .max(22, { error: (iss) => levelError(iss.input) }).default(3),
+    .max(22, { error: (iss) => levelError(iss.input) }).default(3)
+    .describe("Compression level, 1 to 22 (the kernel uses 3)"),
 });
 
 function levelError(input: unknown): string {
@@ -276,6 +277,7 @@ export const zstdCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "zstd",
   description: "zstd level 3 as crypto/zstd.c runs it (native libzstd via node:zlib)",
+  optionsSchema: ZstdOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     const o: ResolvedZstdOptions = ZstdOptionsSchema.parse(options ?? {});

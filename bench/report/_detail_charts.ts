@@ -386,8 +386,8 @@ function bouncedPerLoadChart(ok: CellResult[], varying: readonly (keyof CellResu
     const per = c.bytes_bounced! / ((c.load_hits ?? 0) + (c.written_back_pages ?? 0));
     const variant = variantLabel(c, others);
     return {
-      panel: `${c.compressor}${variant ? ` · ${variant}` : ""}`,
-      strategy: c.strategy,
+      panel: c.compressor,
+      strategy: `${c.strategy}${variant ? ` · ${variant}` : ""}`,
       allocator: c.allocator,
       per_load: Math.round(per),
       tip: `${c.cell}: ${Math.round(per)} B bounced per load`,
@@ -664,13 +664,22 @@ function sizeClassChart(ok: CellResult[], varying: readonly (keyof CellResult)[]
         ? ""
         : ` · ${variantLabel(c, varying.filter((v) => v !== "preset"))}`
     }`;
-    for (const k of c.allocator_stats_hw!.classes as ZsClass[]) {
+    const classes = c.allocator_stats_hw!.classes as ZsClass[];
+    const pages = classes.reduce((a, k) => a + k.pagesUsed, 0);
+    const wasted = classes.reduce(
+      (a, k) => a + (k.wasteBytes ?? k.pagesUsed * c.page_size - k.objUsed * k.size),
+      0,
+    ) / c.page_size;
+    const label = `${panel}: ${pages} pages, ${wasted.toFixed(0)} wasted (${
+      (pages > 0 ? (100 * wasted) / pages : 0).toFixed(1)
+    } %)`;
+    for (const k of classes) {
       const usedPages = (k.objUsed * k.size) / c.page_size;
       const waste = (k.wasteBytes ?? k.pagesUsed * c.page_size - k.objUsed * k.size) / c.page_size;
       const tip = `${c.cell}: class ${k.size} B, ${k.objUsed} objects in ${k.pagesUsed} pages, ` +
         `${(waste * c.page_size / 1024).toFixed(1)} KiB wasted`;
-      values.push({ panel, size: k.size, kind: "objects", pages: usedPages, tip });
-      values.push({ panel, size: k.size, kind: "waste", pages: waste, tip });
+      values.push({ panel: label, size: k.size, kind: "objects", pages: usedPages, tip });
+      values.push({ panel: label, size: k.size, kind: "waste", pages: waste, tip });
     }
   }
   const inner = {
@@ -695,6 +704,7 @@ function sizeClassChart(ok: CellResult[], varying: readonly (keyof CellResult)[]
   const { spec, wide } = facetOrSingle(values as { panel: string }[], inner, {
     columns: 3,
     height: 150,
+    independentY: true,
   });
   return { ...def, spec, wide };
 }
@@ -722,9 +732,10 @@ function pageFillChart(ok: CellResult[], varying: readonly (keyof CellResult)[])
     const unbuddied = s.unbuddied as number[];
     const listed = unbuddied.reduce((a, b) => a + b, 0);
     const full = Math.max(0, (s.pages as number) - listed);
+    const variant = variantLabel(c, varying.filter((v) => v !== "preset"));
     const panel = `${c.allocator} · ${c.compressor}${strategies ? ` / ${c.strategy}` : ""}${
       varying.includes("preset") ? ` · ${c.preset}` : ""
-    }`;
+    }${variant ? ` · ${variant}` : ""}`;
     const add = (free: number, pages: number) => {
       if (pages > 0) {
         values.push({
@@ -757,7 +768,7 @@ function pageFillChart(ok: CellResult[], varying: readonly (keyof CellResult)[])
   const { spec, wide } = facetOrSingle(values as { panel: string }[], inner, {
     columns: 3,
     height: 160,
-    independentY: false,
+    independentY: true,
   });
   return { ...def, spec, wide };
 }
