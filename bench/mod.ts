@@ -62,6 +62,7 @@ export {
 } from "./matrix.ts";
 export {
   type CellExecutor,
+  type CellProgress,
   cv,
   deriveRatios,
   HistogramRecorder,

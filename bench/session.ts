@@ -152,6 +152,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       signal,
       skip: done,
       onCellStart: (spec) => progress.start(spec.cell),
+      onCellProgress: (spec, p) => progress.inCell(spec.cell, p.opsDone, p.opsTotal),
       onCell: async (result) => {
         fresh.push(result);
         progress.done();

@@ -85,6 +85,8 @@ const YIELD_MS = 50;
  * for the stats snapshot: bounds the snapshots of a pool that sits at its peak.
  */
 const HW_STATS_EVERY = 256;
+/** How often a run reports its progress (ms). */
+const PROGRESS_MS = 250;
 
 const COMP_ENOSPC = -1;
 const COMP_EINVAL = -2;
@@ -125,6 +127,8 @@ export interface FrontendSetup {
    * (`prefaultArena`), so page faults of fresh process memory are not timed as zswap work.
    */
   arena?: Arena;
+  /** Called every {@linkcode PROGRESS_MS} or so with the operations done (between operations). */
+  onProgress?: (opsDone: number) => void;
 }
 
 /** The engine of one cell. Use once: `await run()`, then `result()`. */
@@ -194,6 +198,8 @@ export class Frontend {
   #hwStatsOp = 0;
   /** Time spent taking stats snapshots inside timed operations, subtracted from them (ms). */
   #untimedMs = 0;
+  readonly #onProgress: ((opsDone: number) => void) | undefined;
+  #lastProgress = 0;
 
   /** @param s The cell's setup. */
   constructor(s: FrontendSetup) {
@@ -205,6 +211,7 @@ export class Frontend {
     this.#recorder = s.recorder;
     this.#signal = s.signal;
     this.#arena = s.arena;
+    this.#onProgress = s.onProgress;
     this.#pageSize = p.pageSize;
     this.#table = new EntryTable(p.pages);
     this.#concurrent = p.tasks > 1;
@@ -374,6 +381,7 @@ export class Frontend {
           );
         }
         if (concurrent) this.#releaseHeld(ctx, offset);
+        if (this.#onProgress !== undefined && (this.#opsDone & 1023) === 1023) this.#progress();
         this.#timeline.tick(
           ++this.#opsDone,
           this.#pool.totalPages(),
@@ -696,6 +704,13 @@ export class Frontend {
       }
     }
     table.markEmpty(s);
+  }
+
+  #progress(): void {
+    const now = performance.now();
+    if (now - this.#lastProgress < PROGRESS_MS) return;
+    this.#lastProgress = now;
+    this.#onProgress!(this.#opsDone + 1);
   }
 
   /** Take the allocator's stats at the high-water mark; its time is not charged to the op. */

@@ -43,6 +43,12 @@ export function releaseLastCell(): void {
 export interface RunCellOptions {
   /** Aborts the cell: `runCell` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Called every few hundred milliseconds with the operations done so far (between operations).
+   *
+   * @param opsDone Operations done in this run.
+   */
+  onProgress?(opsDone: number): void;
 }
 
 /**
@@ -120,6 +126,7 @@ export async function runCell(
       recorder,
       signal,
       arena,
+      onProgress: options.onProgress,
     });
     releaseLastCell();
     lastCell = null; // this cell's objects now keep the hidden classes alive

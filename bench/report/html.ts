@@ -19,6 +19,7 @@ import {
   runJobs,
 } from "./_format.ts";
 import { environmentRows, methodNotes } from "./_notes.ts";
+import { timingWarnings } from "./_timing_notes.ts";
 import { detailCharts, replacedSummaryCharts, svgTooltips } from "./_detail_charts.ts";
 
 const CSS = `
@@ -190,6 +191,9 @@ export async function renderHtml(results: RunResults): Promise<string> {
   );
   if (jobs > 1) {
     out.push(`<p class="warning"><strong>Warning:</strong> ${esc(parallelWarning(jobs))}.</p>`);
+  }
+  for (const w of timingWarnings(results)) {
+    out.push(`<p class="warning"><strong>Warning:</strong> ${esc(w)}.</p>`);
   }
 
   out.push(`<section id="environment"><h2>Environment</h2>`);
