@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { UNRELIABLE_CV, unreliableTimings } from "./_noise.ts";
+import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "./_noise.ts";
 import { join } from "node:path";
 import { parseJsonOrThrow } from "./_json.ts";
 import { UsageError } from "./errors.ts";
@@ -365,11 +365,10 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
   const noisy = cells.filter((c) => c.status === "ok" && unreliableTimings(c).length > 0);
   if (noisy.length > 0) {
     out.push(
-      `Timings unreliable in ${noisy.length} cell${
-        noisy.length === 1 ? "" : "s"
-      } (spread across repetitions above ${UNRELIABLE_CV * 100} %): ${
-        noisy.map((c) => `${c.cell} (${unreliableTimings(c).join(", ")})`).join("; ")
-      }`,
+      `Timings unreliable in ${noisy.length} cell${noisy.length === 1 ? "" : "s"} (a median ` +
+        `spread by more than ${UNRELIABLE_CV * 100} % across repetitions, or a p99 by more than ` +
+        `${UNRELIABLE_TAIL_CV * 100} %):`,
+      ...noisy.map((c) => `  ${c.cell}: ${unreliableTimings(c).join(", ")}`),
     );
   }
   if (cells.length > 0 && cells.every((c) => c.repetitions < 2)) {

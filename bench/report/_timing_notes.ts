@@ -5,7 +5,7 @@
  * @module
  */
 import type { RunResults } from "../results.ts";
-import { UNRELIABLE_CV, unreliableTimings } from "../_noise.ts";
+import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../_noise.ts";
 
 /**
  * The timing warnings of a run, one sentence each (no final period).
@@ -30,9 +30,10 @@ export function timingWarnings(results: RunResults): string[] {
   const noisy = ok.filter((c) => unreliableTimings(c).length > 0);
   if (noisy.length > 0) {
     out.push(
-      `The timings of ${noisy.length} of ${ok.length} ok cells are unreliable: their ` +
-        `repetitions spread by more than ${UNRELIABLE_CV * 100} % (coefficient of variation; ` +
-        `see the "timing" column). Rerun them on a quieter machine or with more repetitions`,
+      `The timings of ${noisy.length} of ${ok.length} ok cells are unreliable: a median spread ` +
+        `by more than ${UNRELIABLE_CV * 100} % across repetitions, or a p99 by more than ` +
+        `${UNRELIABLE_TAIL_CV * 100} % (coefficient of variation; see the "timing" column). ` +
+        `Rerun them on a quieter machine or with more repetitions`,
     );
   }
   return out;

@@ -35,8 +35,11 @@ Deno.test("ratioInterval() covers the ratio and widens with the noise", () => {
 });
 
 Deno.test("unreliableTimings() names the noise columns over the limit", () => {
-  assert.deepEqual(unreliableTimings({ load_p50_ns_cv: 0.02, store_p99_ns_cv: 0.4 }), [
-    "store p99 cv 0.40",
+  assert.deepEqual(unreliableTimings({ load_p50_ns_cv: 0.02, store_p99_ns_cv: 0.6 }), [
+    "store p99 cv 0.60",
+  ]);
+  assert.deepEqual(unreliableTimings({ load_p50_ns_cv: 0.3, store_p99_ns_cv: 0.4 }), [
+    "load p50 cv 0.30",
   ]);
   assert.deepEqual(unreliableTimings({ load_p50_ns_cv: null }), []);
 });
