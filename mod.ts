@@ -83,6 +83,8 @@ export type {
 export {
   type CellResult,
   compareRuns,
+  type LatencyCdf,
+  type LatencyReps,
   renderHtml,
   renderMarkdown,
   resolveConfig,

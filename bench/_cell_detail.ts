@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { z } from "zod";
 import type { Histogram } from "./histogram.ts";
+import type { LatencyCdf } from "./results.ts";
 
 /**
  * The probabilities at which {@linkcode latencyCdf} reads each histogram: dense in the tail,
@@ -53,26 +53,6 @@ export const LATENCY_QUANTILES: readonly number[] = Object.freeze([
   1,
 ]);
 
-/** Latency CDFs of one cell: for each probability in `q`, the latency (ns) at or below which it lies. */
-export type LatencyCdf = {
-  /** The probabilities (0..1), {@linkcode LATENCY_QUANTILES}. */
-  q: number[];
-  /** Store latency (ns) at each probability; empty when no store was timed. */
-  store_ns: number[];
-  /** Load latency (ns) at each probability; empty when no load was timed. */
-  load_ns: number[];
-  /** Writeback latency (ns) at each probability; empty when none was timed. */
-  writeback_ns: number[];
-};
-
-/** Schema of {@linkcode LatencyCdf}. */
-export const LatencyCdfSchema: z.ZodType<LatencyCdf> = z.strictObject({
-  q: z.array(z.number()),
-  store_ns: z.array(z.number()),
-  load_ns: z.array(z.number()),
-  writeback_ns: z.array(z.number()),
-});
-
 /**
  * The CDF of each kind of operation over the merged repetitions.
  *
@@ -103,12 +83,6 @@ export function latencyCdf(
     writeback_ns: read(h.writeback),
   };
 }
-
-/** The per-repetition latency figures `compare` tests: column name to one value per repetition. */
-export type LatencyReps = Record<string, number[]>;
-
-/** Schema of {@linkcode LatencyReps}. */
-export const LatencyRepsSchema: z.ZodType<LatencyReps> = z.record(z.string(), z.array(z.number()));
 
 /**
  * Allocator stats cut down to what explains density: zsmalloc's `classes` keep only the classes

@@ -91,6 +91,8 @@ export {
   CSV_COLUMNS,
   type Environment,
   type JsonlHeader,
+  type LatencyCdf,
+  type LatencyReps,
   OBJECT_COLUMNS,
   RESULTS_SCHEMA_VERSION,
   type RunResults,

@@ -20,15 +20,35 @@
  */
 import { z } from "zod";
 import type { CellTimeline } from "../zswap/cell_types.ts";
-import {
-  type LatencyCdf,
-  LatencyCdfSchema,
-  type LatencyReps,
-  LatencyRepsSchema,
-} from "./_cell_detail.ts";
 
 /** Version of the `results.json` / `results.jsonl` layout. Bump when a key changes meaning. */
 export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Latency CDFs of one cell: for each probability in `q`, the latency (ns) at or below which it lies. */
+export type LatencyCdf = {
+  /** The probabilities (0..1), dense in the tail (`bench/_cell_detail.ts` LATENCY_QUANTILES). */
+  q: number[];
+  /** Store latency (ns) at each probability; empty when no store was timed. */
+  store_ns: number[];
+  /** Load latency (ns) at each probability; empty when no load was timed. */
+  load_ns: number[];
+  /** Writeback latency (ns) at each probability; empty when none was timed. */
+  writeback_ns: number[];
+};
+
+/** Schema of {@linkcode LatencyCdf}. */
+export const LatencyCdfSchema: z.ZodType<LatencyCdf> = z.strictObject({
+  q: z.array(z.number()),
+  store_ns: z.array(z.number()),
+  load_ns: z.array(z.number()),
+  writeback_ns: z.array(z.number()),
+});
+
+/** The per-repetition latency figures `compare` tests: column name to one value per repetition. */
+export type LatencyReps = Record<string, number[]>;
+
+/** Schema of {@linkcode LatencyReps}. */
+export const LatencyRepsSchema: z.ZodType<LatencyReps> = z.record(z.string(), z.array(z.number()));
 
 /** One cell's result: a flat object whose keys are exactly {@linkcode CSV_COLUMNS}. */
 export type CellResult = {
