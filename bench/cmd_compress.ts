@@ -10,6 +10,7 @@ import { z } from "zod";
 import { builtinCompressors } from "../compressors/mod.ts";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
 import { closestName, unknownNameMessage } from "../registry/registry.ts";
+import { getPreset, PRESETS } from "../zswap/presets.ts";
 import { parseFlags } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 
@@ -20,6 +21,8 @@ Compress and decompress every page of a page file with one compressor, checking 
 Options:
   --compressor NAME  A built-in codec: lz4, lz4-wasm, lzo, lzo-rle, zstd, deflate or none
   --options JSON     Its options, e.g. '{"level":1}'
+  --preset NAME      Use that kernel's codec settings under --options (e.g. 6.18: zstd with
+                     the parameters for a 256 KiB source); see "list"
   --pages FILE       A flat file of pages
   --page-size N      Bytes per page (default 4096)
   --warmup N         Untimed passes over every page before the timed one (default 1)
@@ -433,6 +436,7 @@ export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags("compress", args, {
     compressor: { type: "string" },
     options: { type: "string" },
+    preset: { type: "string" },
     pages: { type: "string" },
     "page-size": { type: "string" },
     warmup: { type: "string" },
@@ -451,7 +455,23 @@ export async function main(args: string[]): Promise<number> {
   if (path === undefined) throw new UsageError("Missing --pages FILE (a flat file of pages)");
   if (values.csv && values.json) throw new UsageError("Give --csv or --json, not both");
   const plugin = resolveCompressor(name);
-  const options = parseOptions(values.options as string | undefined);
+  const given = parseOptions(values.options as string | undefined);
+  const presetName = values.preset as string | undefined;
+  if (presetName !== undefined && !Object.hasOwn(PRESETS, presetName)) {
+    throw new UsageError(
+      `--preset: ${unknownNameMessage("preset", presetName, Object.keys(PRESETS))}`,
+    );
+  }
+  const preset = presetName === undefined ? undefined : getPreset(presetName);
+  const defaults = preset && Object.hasOwn(preset.codecOptions, plugin.name)
+    ? preset.codecOptions[plugin.name]
+    : undefined;
+  // The kernel's codec settings under the user's (as a run's cell merges them).
+  const options = defaults === undefined
+    ? given
+    : given !== null && typeof given === "object" && !Array.isArray(given)
+    ? { ...defaults, ...given }
+    : given ?? { ...defaults };
   const pageSize = parsePageSize(values["page-size"] as string | undefined);
   const repsText = values.repetitions as string | undefined;
   const repetitions = repsText === undefined ? 3 : Number(repsText);
@@ -489,6 +509,11 @@ export async function main(args: string[]): Promise<number> {
     console.log(JSON.stringify({ summary, rows: report.rows }, null, 2));
   } else {
     console.log(formatSummary(summary));
+    if (preset && plugin.name === "zstd") {
+      console.log(
+        `note: kernel ${preset.name} bundles zstd ${preset.zstdLibrary}; this is the runtime's libzstd`,
+      );
+    }
   }
   return report.errors.length > 0 ? 1 : 0;
 }

@@ -13,6 +13,7 @@ import { parseFlags } from "./_args.ts";
 import { UsageError } from "./errors.ts";
 import type { KernelCheckRow } from "../kernel/compare.ts";
 import { type KernelCheckReport, runKernelCheck } from "../kernel/run.ts";
+import { recordOracle } from "../kernel/record.ts";
 
 const USAGE = `Usage: deno task cli kernel-check --pages FILE [options]
 
@@ -21,8 +22,12 @@ compare its pool with the simulator's on the same pages (docs/kernel-check.md).
 
 Options:
   --pages FILE            A flat file of 4096-byte pages (e.g. the oracle's text.pages)
-  --allocators LIST       zpools, comma-separated (default zbud,zsmalloc)
+  --allocators LIST       zpools, comma-separated (default: every one the kernel's config has;
+                          zbud,zsmalloc when it is unknown)
   --compressors LIST      Compressors, comma-separated (default lz4)
+  --kernel-version V      A Debian kernel by version, e.g. 5.10, 6.1, 6.12, 6.18, 7.3: the newest
+                          amd64 kernel of V in bullseye, bookworm(-backports), trixie(-backports)
+                          or sid, fetched with the tool's own apt lists in the cache
   --kernel PATH           Boot this bzImage instead of Debian's 6.1 kernel package
   --modules DIR           Its modules (lib/modules/<version>); default: all built in
   --kernel-package NAME   Pin the Debian package (default: what apt offers, e.g.
@@ -33,7 +38,10 @@ Options:
                           kvm too falls back to TCG, with a line on stderr, when KVM fails)
   --memory MB             Guest RAM (default 512)
   --timeout SECONDS       Per-boot limit (default 300)
-  --preset NAME           Simulator kernel preset (default 6.1; see "list")
+  --preset NAME           Simulator kernel preset (default: the booted kernel's, e.g. 5.10 for
+                          5.10.0-32-amd64, latest for 7.x; see "list")
+  --record DIR            Also write the kernel's figures as tests/oracle files in DIR
+                          (kernel-<V>-<set>-results.csv, -lengths.csv, -pool-trace.csv)
   --tolerance PCT         Exit 1 when a simulator pool differs from the kernel's by more than PCT %
   --kernel-only           Kernel figures only, no simulator
   --json                  Print the report as one JSON object
@@ -43,8 +51,9 @@ Exit status: 0 when every cell ran (and is within --tolerance), 1 when a boot fa
 back wrong, or a pool is out of tolerance, 2 for a usage error. A failed simulator run shows "-"
 and its message under the table; it fails the check only with --tolerance.`;
 
-function list(value: string | undefined, fallback: string, flag: string): string[] {
-  const items = (value ?? fallback).split(",").map((s) => s.trim()).filter((s) => s !== "");
+function list(value: string | undefined, fallback: string, flag: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (items.length === 0) {
     throw new UsageError(`${flag} needs at least one name (e.g. ${flag} ${fallback})`);
   }
@@ -70,6 +79,14 @@ const TABLE: readonly [string, (r: KernelCheckRow) => unknown][] = [
   ["sim_pool_pages_replay", (r) => r.sim_pool_pages_replay],
   ["  diff %", (r) => r.replay_pool_diff_pct],
   [
+    "first pool difference (page)",
+    (r) => r.status !== "ok" ? null : `${r.replay_first_pool_diff ?? "none"}`,
+  ],
+  [
+    "  codec run",
+    (r) => r.sim_pool_pages === null ? null : `${r.sim_first_pool_diff ?? "none"}`,
+  ],
+  [
     "stored (kernel/sim/replay)",
     (r) => triple(r.kernel_stored_pages, r.sim_stored_pages, r.sim_stored_pages_replay),
   ],
@@ -81,6 +98,11 @@ const TABLE: readonly [string, (r: KernelCheckRow) => unknown][] = [
     "rejects (kernel/sim/replay)",
     (r) => triple(r.kernel_rejects, r.sim_rejects, r.sim_rejects_replay),
   ],
+  ["  poor/fail/alloc kernel", (r) => r.kernel_reject_counters],
+  ["  poor/fail/alloc sim", (r) => r.sim_reject_counters],
+  ["  poor/fail/alloc replay", (r) => r.sim_reject_counters_replay],
+  ["zero pages (kernel/replay)", (r) => pair(r.kernel_zero_pages, r.sim_zero_pages_replay)],
+  ["stored raw (kernel/replay)", (r) => pair(r.kernel_raw_pages, r.sim_raw_pages_replay)],
   ["compressed bytes kernel", (r) => r.kernel_compressed_bytes],
   ["compressed bytes sim", (r) => r.sim_compressed_bytes],
   ["compressed bytes replay", (r) => r.sim_compressed_bytes_replay],
@@ -94,6 +116,10 @@ const TABLE: readonly [string, (r: KernelCheckRow) => unknown][] = [
   ["boot wall time (ms)", (r) => r.kernel_wall_ms],
   ["accel", (r) => r.accel],
 ];
+
+function pair(a: number | null, b: number | null): string | null {
+  return a === null && b === null ? null : `${a ?? "-"}/${b ?? "-"}`;
+}
 
 function triple(a: number | null, b: number | null, c: number | null): string {
   return [a, b, c].map((x) => x ?? "-").join("/");
@@ -180,6 +206,8 @@ export async function main(args: string[]): Promise<number> {
     kernel: { type: "string" },
     modules: { type: "string" },
     "kernel-package": { type: "string" },
+    "kernel-version": { type: "string" },
+    record: { type: "string" },
     cache: { type: "string" },
     accel: { type: "string" },
     memory: { type: "string" },
@@ -219,6 +247,7 @@ export async function main(args: string[]): Promise<number> {
       kernel: values.kernel as string | undefined,
       modules: values.modules as string | undefined,
       kernelPackage: values["kernel-package"] as string | undefined,
+      kernelVersion: values["kernel-version"] as string | undefined,
       cacheDir: values.cache as string | undefined,
       accel,
       memoryMb: memory === undefined ? undefined : Math.ceil(memory),
@@ -238,6 +267,11 @@ export async function main(args: string[]): Promise<number> {
         ),
     },
   );
+  const record = values.record as string | undefined;
+  if (record !== undefined) {
+    const files = await recordOracle(report, record);
+    console.error(`Recorded ${files.results}, ${files.lengths}, ${files.trace}`);
+  }
   const bad = failures(report.rows, tolerance);
   const { kernelRuns: _, ...summary } = report;
   if (json) console.log(JSON.stringify({ ...summary, failures: bad }, null, 2));

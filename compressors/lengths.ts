@@ -19,7 +19,10 @@
  * agree, no state needed), and the page size is taken from the decompression buffer.
  *
  * "R" pages (length 0 in the header) never fit: `compress()` throws `ENOSPC`, as a page whose
- * compressed form exceeds the page size does in the kernel. "S" pages are same-filled with the word
+ * compressed form exceeds the page size does in the kernel; "W" pages (stored raw by 6.18 on, as
+ * they did not compress) are "R" pages, the preset decides what zswap does with them. "Z" pages
+ * are all zero (6.12 on they bypass zswap; before, zswap takes them as same-filled). "S" pages are
+ * same-filled with the word
  * `5a 00 00 00` + the u32 page id; zswap's same-filled check takes them before compression, and a
  * frontend without that check gets an 8-byte object (the word).
  *
@@ -43,15 +46,18 @@ const MAX_PAGE_ID = 0xffffffff;
 /** Options of the `lengths` pseudo-compressor: none are accepted. */
 const LengthsOptionsSchema = z.strictObject({});
 
-/** A compressed length as a lengths CSV gives it: bytes, `"S"` (same-filled) or `"R"` (rejected). */
-export type LengthsEntry = number | "S" | "R";
+/**
+ * A compressed length as a lengths CSV gives it: bytes, `"S"` (same-filled), `"Z"` (all-zero page),
+ * `"W"` (did not compress, stored raw) or `"R"` (did not compress, rejected).
+ */
+export type LengthsEntry = number | "S" | "Z" | "W" | "R";
 
 /**
  * Write the page that the `lengths` compressor turns into an object of exactly `length` bytes.
  * @param pageId The page id, an integer from 0 to 2^32 - 1: different ids give different pages
  * (for lengths below 8, ids equal mod 256^length give equal pages).
- * @param length The compressed length, 1 to the page size; `"S"` for a same-filled page; `"R"` for
- * a page that does not compress below the page size.
+ * @param length The compressed length, 1 to the page size; `"S"` for a same-filled page; `"Z"` for
+ * an all-zero page; `"R"` or `"W"` for a page that does not compress below the page size.
  * @param into The page: its length is the page size, a power of two of at least 8 bytes.
  *
  * @example
@@ -80,12 +86,18 @@ export function encodeLengthsPage(pageId: number, length: LengthsEntry, into: Ui
     }
     return;
   }
+  if (length === "Z") {
+    into.fill(0);
+    return;
+  }
   let target = 0;
   let id = pageId;
-  if (length !== "R") {
+  if (length !== "R" && length !== "W") {
     if (!Number.isInteger(length) || length < 1 || length > pageSize || length > LENGTH_MASK) {
       throw new RangeError(
-        `Length ${JSON.stringify(length)} is not "S", "R" or an integer from 1 to ${pageSize}`,
+        `Length ${
+          JSON.stringify(length)
+        } is not "S", "Z", "W", "R" or an integer from 1 to ${pageSize}`,
       );
     }
     target = length;

@@ -1,5 +1,6 @@
 /**
- * zstd through the native libzstd of `node:zlib`, set up as Linux 6.1's `crypto/zstd.c` does.
+ * zstd through the native libzstd of `node:zlib`, set up as the kernel's `crypto/zstd.c` does
+ * (6.1: parameters for an unknown source size; 6.15 on: for 256 KiB, option `sourceSize`).
  *
  * @module
  */
@@ -7,7 +8,7 @@
 import * as zlib from "node:zlib";
 import { z } from "zod";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
-import { type NativeHandle, NativeZlib } from "./_zlib_handle.ts";
+import { type NativeHandle, ZlibCodec } from "./_zlib_handle.ts";
 
 const C = zlib.constants as unknown as Record<string, number>;
 
@@ -15,12 +16,19 @@ const C = zlib.constants as unknown as Record<string, number>;
 export interface ZstdOptions {
   /** Compression level, 1 to 22 (default 3, as crypto/zstd.c's ZSTD_DEF_LEVEL). */
   level?: number;
+  /**
+   * The source size the kernel picks parameters for, in bytes: 0 (default) = unknown, as
+   * crypto/zstd.c up to 6.14 asks; 262144 from 6.15 on (preset `codecOptions`).
+   */
+  sourceSize?: number;
 }
 
 /** Options of the `zstd` compressor, defaults in. */
 export interface ResolvedZstdOptions {
   /** Compression level, 1 to 22. */
   level: number;
+  /** The source size parameters are picked for (0 = unknown). */
+  sourceSize: number;
 }
 
 const ZstdOptionsSchema: z.ZodType<ResolvedZstdOptions, ZstdOptions> = z.strictObject({
@@ -29,40 +37,135 @@ const ZstdOptionsSchema: z.ZodType<ResolvedZstdOptions, ZstdOptions> = z.strictO
   })
     .max(22, { error: (iss) => levelError(iss.input) }).default(3)
     .describe("Compression level, 1 to 22 (the kernel uses 3)"),
+  sourceSize: z.int({
+    error: (iss) =>
+      `zstd sourceSize ${
+        JSON.stringify(iss.input)
+      } is not a byte count (0 = unknown; the kernel asks 262144 from 6.15)`,
+  }).min(0).default(0).describe(
+    "Source size zstd's parameters are chosen for, bytes (0 = unknown; the kernel asks 262144 from 6.15)",
+  ),
 });
 
 function levelError(input: unknown): string {
   return `zstd level ${JSON.stringify(input)} is not an integer from 1 to 22 (the kernel uses 3)`;
 }
 
-// lib/compress/clevels.h (zstd 1.5.x), the table for a source of unknown or large size:
-// windowLog, chainLog, hashLog, searchLog, minMatch, targetLength, strategy, by level (1..22).
-// crypto/zstd.c (6.1) asks zstd_get_params(3, 0), a size of 0 meaning unknown, so it gets this
-// row rather than the one for a 4 KiB source: level 3 is windowLog 21, hashLog 17, dfast.
-const LEVEL_PARAMS: readonly (readonly number[])[] = [
-  [19, 13, 14, 1, 7, 0, 1],
-  [20, 15, 16, 1, 6, 0, 1],
-  [21, 16, 17, 1, 5, 0, 2],
-  [21, 18, 18, 1, 5, 0, 2],
-  [21, 18, 19, 4, 5, 2, 3],
-  [21, 19, 20, 5, 5, 4, 3],
-  [21, 19, 20, 4, 5, 8, 4],
-  [21, 19, 20, 5, 5, 16, 4],
-  [21, 20, 21, 4, 5, 16, 5],
-  [22, 21, 22, 4, 5, 16, 5],
-  [22, 21, 22, 5, 5, 16, 5],
-  [22, 21, 22, 6, 5, 32, 5],
-  [22, 22, 22, 4, 5, 32, 6],
-  [22, 22, 23, 5, 5, 32, 6],
-  [22, 23, 23, 6, 5, 32, 6],
-  [22, 22, 22, 5, 5, 48, 7],
-  [23, 23, 22, 5, 4, 64, 7],
-  [23, 23, 22, 6, 3, 64, 8],
-  [23, 24, 22, 7, 3, 256, 9],
-  [25, 25, 23, 7, 3, 256, 9],
-  [26, 26, 24, 7, 3, 512, 9],
-  [27, 27, 25, 9, 3, 999, 9],
+// lib/compress/clevels.h (zstd 1.5.x): windowLog, chainLog, hashLog, searchLog, minMatch,
+// targetLength, strategy, by level (1..22), one table per source size class. crypto/zstd.c (6.1)
+// asks zstd_get_params(3, 0), a size of 0 meaning unknown, so it gets the first table (level 3:
+// windowLog 21, hashLog 17, dfast); crypto/zstd.c (6.15 on) asks zstd_get_params(3, 256 KiB) and
+// gets the second (level 3: windowLog 18, hashLog 16, minMatch 4).
+const LEVEL_TABLES: readonly (readonly (readonly number[])[])[] = [
+  // a source of unknown size or over 256 KiB
+  [
+    [19, 13, 14, 1, 7, 0, 1],
+    [20, 15, 16, 1, 6, 0, 1],
+    [21, 16, 17, 1, 5, 0, 2],
+    [21, 18, 18, 1, 5, 0, 2],
+    [21, 18, 19, 4, 5, 2, 3],
+    [21, 19, 20, 5, 5, 4, 3],
+    [21, 19, 20, 4, 5, 8, 4],
+    [21, 19, 20, 5, 5, 16, 4],
+    [21, 20, 21, 4, 5, 16, 5],
+    [22, 21, 22, 4, 5, 16, 5],
+    [22, 21, 22, 5, 5, 16, 5],
+    [22, 21, 22, 6, 5, 32, 5],
+    [22, 22, 22, 4, 5, 32, 6],
+    [22, 22, 23, 5, 5, 32, 6],
+    [22, 23, 23, 6, 5, 32, 6],
+    [22, 22, 22, 5, 5, 48, 7],
+    [23, 23, 22, 5, 4, 64, 7],
+    [23, 23, 22, 6, 3, 64, 8],
+    [23, 24, 22, 7, 3, 256, 9],
+    [25, 25, 23, 7, 3, 256, 9],
+    [26, 26, 24, 7, 3, 512, 9],
+    [27, 27, 25, 9, 3, 999, 9],
+  ],
+  // a source of at most 256 KiB
+  [
+    [18, 13, 14, 1, 6, 0, 1],
+    [18, 14, 14, 1, 5, 0, 2],
+    [18, 16, 16, 1, 4, 0, 2],
+    [18, 16, 17, 3, 5, 2, 3],
+    [18, 17, 18, 5, 5, 2, 3],
+    [18, 18, 19, 3, 5, 4, 4],
+    [18, 18, 19, 4, 4, 4, 4],
+    [18, 18, 19, 4, 4, 8, 5],
+    [18, 18, 19, 5, 4, 8, 5],
+    [18, 18, 19, 6, 4, 8, 5],
+    [18, 18, 19, 5, 4, 12, 6],
+    [18, 19, 19, 7, 4, 12, 6],
+    [18, 18, 19, 4, 4, 16, 7],
+    [18, 18, 19, 4, 3, 32, 7],
+    [18, 18, 19, 6, 3, 128, 7],
+    [18, 19, 19, 6, 3, 128, 8],
+    [18, 19, 19, 8, 3, 256, 8],
+    [18, 19, 19, 6, 3, 128, 9],
+    [18, 19, 19, 8, 3, 256, 9],
+    [18, 19, 19, 10, 3, 512, 9],
+    [18, 19, 19, 12, 3, 512, 9],
+    [18, 19, 19, 13, 3, 999, 9],
+  ],
+  // at most 128 KiB
+  [
+    [17, 12, 13, 1, 6, 0, 1],
+    [17, 13, 15, 1, 5, 0, 1],
+    [17, 15, 16, 2, 5, 0, 2],
+    [17, 17, 17, 2, 4, 0, 2],
+    [17, 16, 17, 3, 4, 2, 3],
+    [17, 16, 17, 3, 4, 4, 4],
+    [17, 16, 17, 3, 4, 8, 5],
+    [17, 16, 17, 4, 4, 8, 5],
+    [17, 16, 17, 5, 4, 8, 5],
+    [17, 16, 17, 6, 4, 8, 5],
+    [17, 17, 17, 5, 4, 8, 6],
+    [17, 18, 17, 7, 4, 12, 6],
+    [17, 18, 17, 3, 4, 12, 7],
+    [17, 18, 17, 4, 3, 32, 7],
+    [17, 18, 17, 6, 3, 256, 7],
+    [17, 18, 17, 6, 3, 128, 8],
+    [17, 18, 17, 8, 3, 256, 8],
+    [17, 18, 17, 10, 3, 512, 8],
+    [17, 18, 17, 5, 3, 256, 9],
+    [17, 18, 17, 7, 3, 512, 9],
+    [17, 18, 17, 9, 3, 512, 9],
+    [17, 18, 17, 11, 3, 999, 9],
+  ],
+  // at most 16 KiB
+  [
+    [14, 14, 15, 1, 5, 0, 1],
+    [14, 14, 15, 1, 4, 0, 1],
+    [14, 14, 15, 2, 4, 0, 2],
+    [14, 14, 14, 4, 4, 2, 3],
+    [14, 14, 14, 3, 4, 4, 4],
+    [14, 14, 14, 4, 4, 8, 5],
+    [14, 14, 14, 6, 4, 8, 5],
+    [14, 14, 14, 8, 4, 8, 5],
+    [14, 15, 14, 5, 4, 8, 6],
+    [14, 15, 14, 9, 4, 8, 6],
+    [14, 15, 14, 3, 4, 12, 7],
+    [14, 15, 14, 4, 3, 24, 7],
+    [14, 15, 14, 5, 3, 32, 8],
+    [14, 15, 15, 6, 3, 64, 8],
+    [14, 15, 15, 7, 3, 256, 8],
+    [14, 15, 15, 5, 3, 48, 9],
+    [14, 15, 15, 6, 3, 128, 9],
+    [14, 15, 15, 7, 3, 256, 9],
+    [14, 15, 15, 8, 3, 256, 9],
+    [14, 15, 15, 8, 3, 512, 9],
+    [14, 15, 15, 9, 3, 512, 9],
+    [14, 15, 15, 10, 3, 999, 9],
+  ],
 ];
+
+/** lib/compress/zstd_compress.c ZSTD_getCParams: the table of a source size (0 = unknown). */
+function tableOf(sourceSize: number): readonly (readonly number[])[] {
+  if (sourceSize === 0) return LEVEL_TABLES[0];
+  const id = Number(sourceSize <= 256 * 1024) + Number(sourceSize <= 128 * 1024) +
+    Number(sourceSize <= 16 * 1024);
+  return LEVEL_TABLES[id];
+}
 
 const PARAM_KEYS = [
   "ZSTD_c_windowLog",
@@ -78,8 +181,8 @@ const PARAM_KEYS = [
 const ZSTD_MAGIC = 0xfd2fb528;
 
 /** The libzstd parameters (by `node:zlib` constant) for one level, as the kernel sets them. */
-function zstdParams(level: number): Record<number, number> {
-  const row = LEVEL_PARAMS[level - 1];
+function zstdParams(level: number, sourceSize: number): Record<number, number> {
+  const row = tableOf(sourceSize)[level - 1];
   const params: Record<number, number> = {
     [C.ZSTD_c_compressionLevel]: level,
     // crypto/zstd.c (6.1): zstd_get_params() sets contentSizeFlag 1, checksumFlag 0 and no dict
@@ -138,78 +241,44 @@ function selfCheckSample(): Uint8Array {
 }
 
 class ZstdCompressor implements Compressor {
-  readonly #params: Record<number, number>;
-  readonly #initParams: Uint32Array;
-  readonly #cctx: NativeZlib | null;
-  readonly #dctx: NativeZlib | null;
-  #scratch = new Uint8Array(0);
+  readonly #codec: ZlibCodec;
 
-  constructor(level: number) {
-    this.#params = zstdParams(level);
+  constructor(level: number, sourceSize: number) {
+    const params = zstdParams(level, sourceSize);
     // The handle's init() takes the parameters as one array indexed by parameter, -1 for unset.
     const maxKey = Math.max(
       ...Object.keys(C).filter((k) => k.startsWith("ZSTD_c_")).map((k) => C[k]),
     );
-    this.#initParams = new Uint32Array(maxKey + 1).fill(0xffffffff);
-    for (const [key, value] of Object.entries(this.#params)) this.#initParams[+key] = value;
+    const initParams = new Uint32Array(maxKey + 1).fill(0xffffffff);
+    for (const [key, value] of Object.entries(params)) initParams[+key] = value;
     const noop = () => {};
-    const cctx = NativeZlib.open({
-      make: () => zlib.createZstdCompress({ params: this.#params }),
-      flush: C.ZSTD_e_end,
-      // Pledge the page size so the frame header carries it, as the kernel's one-shot call does.
-      prepare: (handle: NativeHandle, srcLength: number) => {
-        handle.init(this.#initParams, noop, srcLength);
+    this.#codec = new ZlibCodec({
+      name: "zstd",
+      compress: {
+        make: () => zlib.createZstdCompress({ params }),
+        flush: C.ZSTD_e_end,
+        // Pledge the page size so the frame header carries it, as the kernel's one-shot call does.
+        prepare: (handle: NativeHandle, srcLength: number) => {
+          handle.init(initParams, noop, srcLength);
+        },
       },
+      decompress: { make: () => zlib.createZstdDecompress(), flush: C.ZSTD_e_end },
+      compressOneShot: (src) => {
+        // `pledgedSrcSize` (Node.js 24.6) is missing from the bundled typings.
+        const options: zlib.ZstdOptions & { pledgedSrcSize: number } = {
+          pledgedSrcSize: src.length,
+          params,
+        };
+        return zlib.zstdCompressSync(src, options);
+      },
+      decompressOneShot: (src, maxOutputLength) =>
+        zlib.zstdDecompressSync(src, { maxOutputLength }),
+      selfCheckSample: selfCheckSample(),
     });
-    this.#cctx = cctx !== null && this.#nativeMatches(cctx) ? cctx : null;
-    if (this.#cctx === null) cctx?.close();
-    this.#dctx = NativeZlib.open({ make: () => zlib.createZstdDecompress(), flush: C.ZSTD_e_end });
-  }
-
-  /** Does the native path give the one-shot path's bytes? (It relies on an undocumented API.) */
-  #nativeMatches(cctx: NativeZlib): boolean {
-    try {
-      const sample = selfCheckSample();
-      const expected = this.#oneShot(sample);
-      const out = new Uint8Array(sample.length * 2);
-      const n = cctx.write(sample, out, out.length);
-      return n === expected.length && out.subarray(0, n).every((b, i) => b === expected[i]);
-    } catch {
-      return false;
-    }
-  }
-
-  #oneShot(src: Uint8Array): Uint8Array {
-    // `pledgedSrcSize` (Node.js 24.6) is missing from the bundled typings.
-    const options: zlib.ZstdOptions & { pledgedSrcSize: number } = {
-      pledgedSrcSize: src.length,
-      params: this.#params,
-    };
-    return zlib.zstdCompressSync(src, options);
   }
 
   compress(src: Uint8Array, dst: Uint8Array): number {
-    let n: number;
-    if (this.#cctx !== null) {
-      // One byte more than dst: a full scratch means the output did not fit.
-      if (this.#scratch.length < dst.length + 1) this.#scratch = new Uint8Array(dst.length + 1);
-      n = this.#cctx.write(src, this.#scratch, dst.length + 1);
-      if (n <= dst.length) {
-        dst.set(this.#scratch.subarray(0, n));
-        return n;
-      }
-    } else {
-      const out = this.#oneShot(src);
-      n = out.length;
-      if (n <= dst.length) {
-        dst.set(out);
-        return n;
-      }
-    }
-    throw new CompressError(
-      "ENOSPC",
-      `zstd output of more than ${dst.length} bytes does not fit ${dst.length}`,
-    );
+    return this.#codec.compress(src, dst);
   }
 
   decompress(src: Uint8Array, dst: Uint8Array): number {
@@ -220,36 +289,20 @@ class ZstdCompressor implements Compressor {
         `zstd frame of ${size} bytes does not fit ${dst.length}`,
       );
     }
-    let n: number;
-    let left: number;
-    if (this.#dctx !== null) {
-      n = this.#dctx.write(src, dst, size);
-      left = this.#dctx.inputLeft;
-    } else {
-      let out: Uint8Array;
-      try {
-        out = zlib.zstdDecompressSync(src, { maxOutputLength: Math.max(size, 1) });
-      } catch (err) {
-        throw new CompressError("EINVAL", `Corrupt zstd frame of ${src.length} bytes`, {
-          cause: err,
-        });
-      }
-      n = Math.min(out.length, size);
-      dst.set(out.subarray(0, n));
-      left = out.length > size ? 1 : 0;
-    }
-    if (n !== size || left !== 0) {
+    const { written, inputLeft } = this.#codec.decompress(src, dst.subarray(0, size));
+    if (written !== size || inputLeft !== 0) {
       throw new CompressError(
         "EINVAL",
-        `Corrupt zstd frame: ${n} of ${size} bytes decoded, ${left} input bytes left over`,
+        `Corrupt zstd frame: ${
+          Math.min(written, size + 1)
+        } of ${size} bytes decoded, ${inputLeft} input bytes left over`,
       );
     }
-    return n;
+    return size;
   }
 
   close(): void {
-    this.#cctx?.close();
-    this.#dctx?.close();
+    this.#codec.close();
   }
 }
 
@@ -281,6 +334,6 @@ export const zstdCompressor: CompressorPlugin = {
   async: false,
   create(options: unknown): Compressor {
     const o: ResolvedZstdOptions = ZstdOptionsSchema.parse(options ?? {});
-    return new ZstdCompressor(o.level);
+    return new ZstdCompressor(o.level, o.sourceSize);
   },
 };

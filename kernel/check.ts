@@ -7,11 +7,12 @@
  */
 import { UsageError } from "../bench/errors.ts";
 import { type KernelRun, parseConsole } from "./console.ts";
-import { debianKernel, type KernelImage } from "./debian_kernel.ts";
+import { type KernelFeatures, kernelFeatures, parseKernelConfig } from "./config.ts";
+import { debianKernel, debianKernelByVersion, type KernelImage } from "./debian_kernel.ts";
 import { KernelCheckError } from "./errors.ts";
 import { ensureInitramfs, ensurePagefeed, pagefeedPath } from "./guest.ts";
 import { type KernelModule, ModuleTree } from "./modules.ts";
-import { cachedDebianKernel } from "./debian_kernel.ts";
+import { cachedDebianKernel, pickVersionPackage } from "./debian_kernel.ts";
 import { findHostTools, type HostTools, preflight } from "./preflight.ts";
 import { type Accel, runQemu } from "./qemu.ts";
 
@@ -44,6 +45,11 @@ export interface KernelCheckOptions {
   modules?: string;
   /** Pin the Debian package, e.g. `linux-image-6.1.0-56-amd64`. */
   kernelPackage?: string;
+  /**
+   * A Debian kernel by version, e.g. `5.10` or `7.3`: the newest amd64 kernel of that version in
+   * any suite Debian's archive carries (fetched with the tool's own apt lists, cached).
+   */
+  kernelVersion?: string;
   /** `auto` (default): KVM when /dev/kvm works, else TCG. */
   accel?: Accel | "auto";
   /** Guest RAM in MiB (default 512). */
@@ -64,6 +70,12 @@ export interface KernelCheckSetup {
   initramfs: string;
   /** Modules loaded at boot, in order. */
   modules: KernelModule[];
+  /** zpools of the cells (given, or every one the kernel's config has). */
+  zpools: string[];
+  /** Compressors of the cells. */
+  compressors: string[];
+  /** What the kernel's config enables, when its config is known. */
+  features: KernelFeatures | undefined;
   /** The accelerator to try first. */
   accel: Accel;
   /** The cache directory. */
@@ -117,6 +129,21 @@ async function fileExists(path: string): Promise<boolean> {
 
 const KVM_PROBE = "kvm-probe.json";
 
+/** Is a Debian kernel of this version in the cache (so apt is not needed)? */
+async function cachedVersion(cacheDir: string, version: string): Promise<boolean> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(`${cacheDir}/debian`)) {
+      if (!e.isDirectory || e.name.startsWith(".")) continue;
+      try {
+        await Deno.stat(`${cacheDir}/debian/${e.name}/.zswapbench-complete.json`);
+        names.push(e.name.split("_")[0]);
+      } catch { /* incomplete */ }
+    }
+  } catch { /* no cache */ }
+  return pickVersionPackage(names.join("\n"), version) !== undefined;
+}
+
 async function kvmKnownBroken(cacheDir: string, qemu: string): Promise<boolean> {
   try {
     const p = JSON.parse(await Deno.readTextFile(`${cacheDir}/${KVM_PROBE}`));
@@ -129,19 +156,20 @@ async function kvmKnownBroken(cacheDir: string, qemu: string): Promise<boolean> 
 /**
  * Check the host and build (or find in the cache) everything the boots need.
  *
- * @param zpools zpools the cells will use (their modules go into the initramfs).
- * @param compressors Compressors the cells will use.
+ * @param zpools zpools the cells will use (their modules go into the initramfs); undefined: every
+ * zpool the kernel's config has (zbud and zsmalloc when the config is unknown).
+ * @param compressors Compressors the cells will use (undefined: lz4).
  * @param options Kernel, cache and QEMU settings.
  * @returns The setup.
  * @throws {UsageError} For a missing tool, kernel or module, with the way out.
  */
 export async function prepareKernelCheck(
-  zpools: readonly string[],
-  compressors: readonly string[],
+  zpoolsWanted: readonly string[] | undefined,
+  compressorsWanted: readonly string[] | undefined,
   options: KernelCheckOptions = {},
 ): Promise<KernelCheckSetup> {
-  for (const z of zpools) checkName("zpool", z);
-  for (const c of compressors) checkName("compressor", c);
+  for (const z of zpoolsWanted ?? []) checkName("zpool", z);
+  for (const c of compressorsWanted ?? []) checkName("compressor", c);
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const log = options.log ?? (() => {});
   if (options.kernel && !(await fileExists(options.kernel))) {
@@ -150,12 +178,39 @@ export async function prepareKernelCheck(
   if (options.modules && !options.kernel) {
     throw new UsageError("--modules goes with --kernel (the Debian kernel brings its own)");
   }
-  const needApt = !options.kernel && !(await cachedDebianKernel(cacheDir, options.kernelPackage));
+  const picked = [options.kernel, options.kernelPackage, options.kernelVersion].filter((x) => x);
+  if (picked.length > 1) {
+    throw new UsageError("Give one of --kernel, --kernel-package and --kernel-version");
+  }
+  const needApt = !options.kernel &&
+    !(options.kernelVersion
+      ? await cachedVersion(cacheDir, options.kernelVersion)
+      : await cachedDebianKernel(cacheDir, options.kernelPackage));
   const needCompiler = !(await fileExists(await pagefeedPath(cacheDir)));
   const tools = preflight({ compiler: needCompiler, apt: needApt }, findHostTools());
   const image: KernelImage = options.kernel
     ? { vmlinuz: options.kernel, modulesDir: options.modules, label: options.kernel }
+    : options.kernelVersion
+    ? await debianKernelByVersion(cacheDir, tools.apt, options.kernelVersion, { log })
     : await debianKernel(cacheDir, tools.apt, { pkg: options.kernelPackage, log });
+  const features = image.config
+    ? kernelFeatures(parseKernelConfig(await Deno.readTextFile(image.config)))
+    : undefined;
+  const zpools = [...(zpoolsWanted ?? features?.zpools ?? ["zbud", "zsmalloc"])];
+  const compressors = [...(compressorsWanted ?? ["lz4"])];
+  if (features) {
+    const missing = [
+      ...zpools.filter((z) => !features.zpools.includes(z)).map((z) => `zpool ${z}`),
+      ...compressors.filter((c) => !features.compressors.includes(c)).map((c) => `compressor ${c}`),
+    ];
+    if (missing.length > 0) {
+      throw new UsageError(
+        `${image.label} has no ${missing.join(", ")} (its config has zpools ${
+          features.zpools.join(", ") || "none"
+        }; compressors ${features.compressors.join(", ") || "none"})`,
+      );
+    }
+  }
   const wanted = [...BASE_MODULES, ...zpools, ...compressors];
   const modules = image.modulesDir
     ? await (await ModuleTree.open(image.modulesDir)).resolve(wanted)
@@ -173,6 +228,9 @@ export async function prepareKernelCheck(
     image,
     initramfs,
     modules,
+    zpools,
+    compressors,
+    features,
     accel: wantKvm ? "kvm" : "tcg",
     cacheDir,
     memoryMb: options.memoryMb ?? 512,

@@ -9,10 +9,18 @@
  */
 import { builtinAllocators } from "../allocators/mod.ts";
 import { builtinCompressors } from "../compressors/mod.ts";
-import type { AllocatorPlugin, CompressorPlugin, WorkloadPlugin } from "../registry/types.ts";
+import type {
+  AllocatorPlugin,
+  CompressorPlugin,
+  WorkloadPlugin,
+  Zpool,
+} from "../registry/types.ts";
+import type { LengthsEntry } from "../compressors/lengths.ts";
+import { CompressError } from "../registry/types.ts";
 import { builtinWorkloads } from "../workloads/mod.ts";
-import type { CellCounters, CellParams, CellPlan, OpRecorder } from "../zswap/cell_types.ts";
+import type { CellCounters, CellParams, CellPlan } from "../zswap/cell_types.ts";
 import { runCell } from "../zswap/mod.ts";
+import { getPreset } from "../zswap/presets.ts";
 import { GUEST_MAX_POOL_PERCENT, GUEST_PAGE_SIZE, type KernelCellRun } from "./check.ts";
 import type { KernelRun } from "./console.ts";
 
@@ -20,6 +28,8 @@ import type { KernelRun } from "./console.ts";
 export const PAGE_SAME_FILLED: number = -1;
 /** Code of a page that was not stored (compressor or allocator refused it, or never paged out). */
 export const PAGE_NOT_STORED: number = -2;
+/** Code of an all-zero page that bypasses zswap (6.12 on). */
+export const PAGE_ZERO: number = -3;
 
 /** The simulator's figures for one cell (one of its two runs). */
 export interface SimFigures {
@@ -34,10 +44,22 @@ export interface SimFigures {
    * no debugfs counter in 6.1, so the reject counters alone would miss it.
    */
   rejects: number;
-  /** Sum of the stored compressed lengths. */
+  /** Sum of the stored compressed lengths (a raw page counts a page). */
   compressed_bytes: number;
   /** Loads whose bytes differed from what was stored. */
   integrity_failures: number;
+  /** Zero pages that bypassed zswap. */
+  zero_pages: number;
+  /** Pages stored raw. */
+  raw_pages: number;
+  /** reject_compress_poor. */
+  reject_compress_poor: number;
+  /** reject_compress_fail. */
+  reject_compress_fail: number;
+  /** reject_alloc_fail. */
+  reject_alloc_fail: number;
+  /** The pool size in pages after each store, in page order. */
+  trace: number[];
 }
 
 /** One row of the kernel check: kernel and simulator side by side for a zpool x compressor. */
@@ -80,7 +102,25 @@ export interface KernelCheckRow {
   sim_rejects: number | null;
   /** Simulator pages not stored, replay run. */
   sim_rejects_replay: number | null;
-  /** Kernel sum of stored lengths (memory.zswap.current). */
+  /** Kernel zero pages that bypassed zswap (6.12 on). */
+  kernel_zero_pages: number | null;
+  /** Simulator zero pages, replay run. */
+  sim_zero_pages_replay: number | null;
+  /** Kernel pages stored raw (stored_incompressible_pages, 6.18 on). */
+  kernel_raw_pages: number | null;
+  /** Simulator pages stored raw, replay run. */
+  sim_raw_pages_replay: number | null;
+  /** Kernel reject counters `poor/fail/alloc` (reject_compress_poor, _compress_fail, _alloc_fail). */
+  kernel_reject_counters: string | null;
+  /** The same counters of the simulator's replay run. */
+  sim_reject_counters_replay: string | null;
+  /** The same counters of the simulator's codec run. */
+  sim_reject_counters: string | null;
+  /** First page after which the replay's pool differs from the kernel's (null: none differs). */
+  replay_first_pool_diff: number | null;
+  /** First page after which the codec run's pool differs from the kernel's (null: none). */
+  sim_first_pool_diff: number | null;
+  /** Kernel sum of stored lengths: from the allocation kprobe, else memory.zswap.current. */
   kernel_compressed_bytes: number | null;
   /** Simulator sum of stored lengths, codec run. */
   sim_compressed_bytes: number | null;
@@ -112,8 +152,6 @@ export interface SimSettings {
   totalRamPages: number;
 }
 
-const NULL_RECORDER: OpRecorder = { store() {}, load() {}, writeback() {} };
-
 function plugin<T extends { name: string }>(list: readonly T[], kind: string, name: string): T {
   const p = list.find((x) => x.name === name);
   if (!p) {
@@ -139,14 +177,20 @@ function params(pages: number, sim: SimSettings): CellParams {
   };
 }
 
-function figures(c: CellCounters): SimFigures {
+function figures(c: CellCounters, trace: number[]): SimFigures {
   return {
     pool_pages: c.pool_pages,
     stored_pages: c.stored_pages,
     same_filled_pages: c.same_filled_pages,
-    rejects: c.stores - c.stored_pages,
+    rejects: c.stores - c.stored_pages - c.zero_pages,
     compressed_bytes: c.compressed_bytes,
     integrity_failures: c.integrity_failures,
+    zero_pages: c.zero_pages,
+    raw_pages: c.stored_incompressible_pages,
+    reject_compress_poor: c.reject_compress_poor,
+    reject_compress_fail: c.reject_compress_fail,
+    reject_alloc_fail: c.reject_alloc_fail,
+    trace,
   };
 }
 
@@ -158,8 +202,18 @@ async function simulate(
   pages: number,
   sim: SimSettings,
 ): Promise<SimFigures> {
+  // The pool size after every store, as the guest reads it after every page.
+  let pool: Zpool | undefined;
+  const traced: AllocatorPlugin = {
+    ...allocator,
+    create(env) {
+      pool = allocator.create(env);
+      return pool;
+    },
+  };
+  const trace: number[] = [];
   const plan: CellPlan = {
-    allocator,
+    allocator: traced,
     allocatorOptions: {},
     compressor,
     compressorOptions: {},
@@ -170,8 +224,12 @@ async function simulate(
     preset: sim.preset,
     params: params(pages, sim),
   };
-  const run = await runCell(plan, NULL_RECORDER);
-  return figures(run.counters);
+  const run = await runCell(plan, {
+    store: () => void trace.push(pool!.totalPages()),
+    load() {},
+    writeback() {},
+  });
+  return figures(run.counters, trace.slice(0, pages));
 }
 
 /**
@@ -200,22 +258,78 @@ export async function simulateCodec(
 }
 
 /**
- * The kernel's per-page lengths as a `lengths` workload CSV (header `idx,kernel`; `S` same-filled,
- * `R` not stored).
+ * Each page as a lengths-file code, from what the guest saw: the size zswap asked the allocator
+ * for (kprobe) less the zswap header, else the `memory.zswap.current` step (6.1); `S` same-filled,
+ * `Z` zero page (6.12 on), `W` stored raw (6.18 on), `R` not stored without an allocation of at
+ * most a page (the codec failed, or 5.10's lzo overran the page). A page the allocator refused
+ * keeps its number: replayed, the allocator refuses it again.
  *
  * @param run The kernel's report.
+ * @param headerBytes The zswap header in front of each object (8 on 5.10/6.1 zbud and z3fold).
+ * @returns One code per page.
+ */
+export function kernelPageCodes(run: KernelRun, headerBytes = 0): LengthsEntry[] {
+  const kprobe = run.kprobe !== "";
+  return run.pages.map((p): LengthsEntry => {
+    const len = p.alloc - headerBytes;
+    switch (p.outcome) {
+      case "same":
+        return "S";
+      case "zero":
+        return "Z";
+      case "raw":
+        return "W";
+      case "stored":
+        return kprobe && p.alloc >= 0 ? len : p.length;
+      case "reject":
+        return kprobe && p.alloc >= 0 && len >= 1 && len <= GUEST_PAGE_SIZE ? len : "R";
+      default:
+        return "R";
+    }
+  });
+}
+
+/**
+ * The kernel's per-page codes as a `lengths` workload CSV (header `idx,<column>`).
+ *
+ * @param run The kernel's report.
+ * @param headerBytes The zswap header (see {@link kernelPageCodes}).
+ * @param column The column name (default the compressor the kernel used).
  * @returns The CSV text.
  */
-export function kernelLengthsCsv(run: KernelRun): string {
-  const rows = run.pages.map((p) =>
-    `${p.index},${p.outcome === "stored" ? p.length : p.outcome === "same" ? "S" : "R"}`
-  );
-  return ["idx,kernel", ...rows].join("\n") + "\n";
+export function kernelLengthsCsv(run: KernelRun, headerBytes = 0, column?: string): string {
+  const rows = kernelPageCodes(run, headerBytes).map((c, i) => `${i},${c}`);
+  return [`idx,${column ?? run.compressor}`, ...rows].join("\n") + "\n";
+}
+
+/**
+ * The kernel's sum of stored lengths, a raw page counting a page (as the simulator counts it).
+ *
+ * @param run The kernel's report.
+ * @param headerBytes The zswap header.
+ * @returns Bytes, or null without the kprobe and without memory.zswap.current.
+ */
+export function kernelCompressedBytes(run: KernelRun, headerBytes = 0): number | null {
+  if (run.kprobe === "") return run.zswapCurrent < 0 ? null : run.zswapCurrent;
+  const codes = kernelPageCodes(run, headerBytes);
+  let sum = 0;
+  run.pages.forEach((p, i) => {
+    const c = codes[i];
+    if (p.outcome === "raw") sum += GUEST_PAGE_SIZE;
+    else if (p.outcome === "stored" && typeof c === "number") sum += c;
+  });
+  return sum;
+}
+
+/** The zswap header the preset puts in front of objects of this zpool. */
+export function presetHeaderBytes(preset: string, zpool: string): number {
+  const h = getPreset(preset).headerBytes;
+  return Object.hasOwn(h, zpool) ? h[zpool] : 0;
 }
 
 /**
  * The simulator's allocator fed the kernel's own lengths (`lengths` workload): allocator fidelity
- * without the codec.
+ * without the codec. The codec's rules of the preset apply (the column is the kernel's codec).
  *
  * @param run The kernel's report.
  * @param zpool Simulator allocator name.
@@ -231,12 +345,12 @@ export async function simulateReplay(
   const dir = await Deno.makeTempDir({ prefix: "zswapbench-replay-" });
   try {
     const path = `${dir}/kernel-lengths.csv`;
-    await Deno.writeTextFile(path, kernelLengthsCsv(run));
+    await Deno.writeTextFile(path, kernelLengthsCsv(run, presetHeaderBytes(sim.preset, zpool)));
     return await simulate(
       plugin(builtinAllocators, "allocator", zpool),
       plugin(builtinCompressors, "compressor", workload.fixedCompressor ?? "lengths"),
       workload,
-      { path, column: "kernel" },
+      { path, column: run.compressor },
       run.pages.length,
       sim,
     );
@@ -252,31 +366,54 @@ function isSameFilled(page: Uint8Array): boolean {
   return true;
 }
 
+/** All-zero page? (mm/page_io.c (D6.12) is_folio_zero_filled) */
+function isZeroPage(page: Uint8Array): boolean {
+  const w = new Uint32Array(page.buffer, page.byteOffset, page.byteLength >>> 2);
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+  return true;
+}
+
 /**
- * Each page's compressed length under the simulator's codec, as zswap 6.1 would ask for it
- * (same-filled test first; output limit one page). Allocator limits are not applied.
+ * Each page's compressed length under the simulator's codec, as the preset's zswap would ask for
+ * it: zero-page test (6.12 on) or same-filled test (up to 6.11) first, the preset's codec
+ * settings, an output limit of one page (two for a codec the preset has unbounded). Allocator
+ * limits are not applied.
  *
  * @param pagesPath The page file.
  * @param compressor Simulator compressor name.
- * @returns Per page: the length, {@link PAGE_SAME_FILLED} or {@link PAGE_NOT_STORED}.
+ * @param preset Kernel preset (default `6.1`).
+ * @returns Per page: the length, {@link PAGE_SAME_FILLED}, {@link PAGE_ZERO} or
+ * {@link PAGE_NOT_STORED} (did not fit).
  */
-export async function codecLengths(pagesPath: string, compressor: string): Promise<Int32Array> {
-  const codec = await plugin(builtinCompressors, "compressor", compressor).create({});
+export async function codecLengths(
+  pagesPath: string,
+  compressor: string,
+  preset = "6.1",
+): Promise<Int32Array> {
+  const p = getPreset(preset);
+  const codecOptions = Object.hasOwn(p.codecOptions, compressor) ? p.codecOptions[compressor] : {};
+  const codec = await plugin(builtinCompressors, "compressor", compressor).create(codecOptions);
   const bytes = await Deno.readFile(pagesPath);
   const n = Math.floor(bytes.length / GUEST_PAGE_SIZE);
   const out = new Int32Array(n);
   const page = new Uint8Array(GUEST_PAGE_SIZE);
-  const dst = new Uint8Array(GUEST_PAGE_SIZE);
+  const unbounded = p.bufferPages === 2 && p.unboundedCodecs.includes(compressor);
+  const dst = new Uint8Array(GUEST_PAGE_SIZE * (unbounded ? 2 : 1));
   try {
     for (let i = 0; i < n; i++) {
       page.set(bytes.subarray(i * GUEST_PAGE_SIZE, (i + 1) * GUEST_PAGE_SIZE));
-      if (isSameFilled(page)) {
+      if (p.zeroPages && isZeroPage(page)) {
+        out[i] = PAGE_ZERO;
+        continue;
+      }
+      if (p.sameFilled && isSameFilled(page)) {
         out[i] = PAGE_SAME_FILLED;
         continue;
       }
       try {
         out[i] = await codec.compress(page, dst);
-      } catch {
+      } catch (e) {
+        if (!(e instanceof CompressError)) throw e;
         out[i] = PAGE_NOT_STORED;
       }
     }
@@ -287,25 +424,41 @@ export async function codecLengths(pagesPath: string, compressor: string): Promi
 }
 
 /**
- * How many of the pages the kernel stored got the identical length from the simulator's codec.
+ * How many pages got the same code from the simulator's codec as from the kernel: the same
+ * length, both same-filled, both zero, or both "did not compress" (kernel `R`/`W`, codec failed
+ * or gave more than a page).
  *
  * @param run The kernel's report.
  * @param sim Per-page codes from {@link codecLengths}.
- * @returns Pages compared (kernel stored or same-filled) and pages that agree.
+ * @param headerBytes The zswap header (see {@link kernelPageCodes}).
+ * @returns Pages compared (every page that reached swap-out) and pages that agree, and the
+ * first page that differs (-1: none).
  */
 export function lengthAgreement(
   run: KernelRun,
   sim: Int32Array,
-): { compared: number; agree: number } {
+  headerBytes = 0,
+): { compared: number; agree: number; firstDiff: number } {
+  const codes = kernelPageCodes(run, headerBytes);
   let compared = 0;
   let agree = 0;
+  let firstDiff = -1;
   for (const p of run.pages) {
-    if (p.outcome !== "stored" && p.outcome !== "same") continue;
+    if (p.outcome === "resident") continue;
     compared++;
-    const want = p.outcome === "same" ? PAGE_SAME_FILLED : p.length;
-    if (sim[p.index] === want) agree++;
+    const k = codes[p.index];
+    const s = sim[p.index];
+    const same = k === "S"
+      ? s === PAGE_SAME_FILLED
+      : k === "Z"
+      ? s === PAGE_ZERO
+      : k === "R" || k === "W"
+      ? s === PAGE_NOT_STORED || s > GUEST_PAGE_SIZE
+      : s === k;
+    if (same) agree++;
+    else if (firstDiff < 0) firstDiff = p.index;
   }
-  return { compared, agree };
+  return { compared, agree, firstDiff };
 }
 
 function pct(a: number, b: number): number {
@@ -345,6 +498,15 @@ export function failedRow(
     kernel_rejects: null,
     sim_rejects: null,
     sim_rejects_replay: null,
+    kernel_zero_pages: null,
+    sim_zero_pages_replay: null,
+    kernel_raw_pages: null,
+    sim_raw_pages_replay: null,
+    kernel_reject_counters: null,
+    sim_reject_counters_replay: null,
+    sim_reject_counters: null,
+    replay_first_pool_diff: null,
+    sim_first_pool_diff: null,
     kernel_compressed_bytes: null,
     sim_compressed_bytes: null,
     sim_compressed_bytes_replay: null,
@@ -371,31 +533,57 @@ export interface SimSide {
   errors: string[];
 }
 
+function rejectCounters(f: {
+  reject_compress_poor: number;
+  reject_compress_fail: number;
+  reject_alloc_fail: number;
+}): string {
+  return `${f.reject_compress_poor}/${f.reject_compress_fail}/${f.reject_alloc_fail}`;
+}
+
+/** The first page after which two pool traces differ, or null. */
+function firstDiff(kernel: readonly number[], sim: readonly number[]): number | null {
+  for (let i = 0; i < kernel.length; i++) if (kernel[i] !== sim[i]) return i;
+  return null;
+}
+
 /**
  * Put kernel and simulator figures side by side.
  *
  * @param cell zpool and compressor.
  * @param kernel The kernel run.
  * @param sim The simulator runs that happened, and why the others did not.
+ * @param headerBytes The zswap header of the preset for this zpool (see {@link kernelPageCodes}).
  * @returns The row.
  */
 export function compareRow(
   cell: { zpool: string; compressor: string },
   kernel: KernelCellRun,
   sim: SimSide,
+  headerBytes = 0,
 ): KernelCheckRow {
   const k = kernel.run;
+  const d = k.debugfs;
   const row = failedRow(cell, k.pages.length, "");
-  const kernelPool = Math.ceil(k.debugfs.pool_total_size / GUEST_PAGE_SIZE);
+  const kernelPool = Math.ceil(d.pool_total_size / GUEST_PAGE_SIZE);
+  const kernelTrace = k.pages.map((p) => Math.ceil(p.pool_total_size / GUEST_PAGE_SIZE));
+  const counter = (name: string) => (d[name] ?? -1) >= 0 ? d[name] : 0;
   Object.assign(row, {
     status: "ok",
     error: null,
     kernel: k.kernel,
     kernel_pool_pages: kernelPool,
-    kernel_stored_pages: k.debugfs.stored_pages,
-    kernel_same_filled_pages: k.debugfs.same_filled_pages ?? 0,
+    kernel_stored_pages: d.stored_pages,
+    kernel_same_filled_pages: counter("same_filled_pages"),
     kernel_rejects: k.pages.filter((p) => p.outcome === "reject").length,
-    kernel_compressed_bytes: k.zswapCurrent,
+    kernel_zero_pages: k.pages.filter((p) => p.outcome === "zero").length,
+    kernel_raw_pages: counter("stored_incompressible_pages"),
+    kernel_reject_counters: rejectCounters({
+      reject_compress_poor: counter("reject_compress_poor"),
+      reject_compress_fail: counter("reject_compress_fail"),
+      reject_alloc_fail: counter("reject_alloc_fail"),
+    }),
+    kernel_compressed_bytes: kernelCompressedBytes(k, headerBytes),
     kernel_mismatches: k.mismatches,
     kernel_wall_ms: Math.round(kernel.wallMs),
     accel: kernel.accel,
@@ -410,6 +598,8 @@ export function compareRow(
       sim_same_filled_pages: codec.same_filled_pages,
       sim_rejects: codec.rejects,
       sim_compressed_bytes: codec.compressed_bytes,
+      sim_reject_counters: rejectCounters(codec),
+      sim_first_pool_diff: firstDiff(kernelTrace, codec.trace),
     });
   }
   if (replay) {
@@ -419,6 +609,10 @@ export function compareRow(
       sim_stored_pages_replay: replay.stored_pages,
       sim_rejects_replay: replay.rejects,
       sim_compressed_bytes_replay: replay.compressed_bytes,
+      sim_zero_pages_replay: replay.zero_pages,
+      sim_raw_pages_replay: replay.raw_pages,
+      sim_reject_counters_replay: rejectCounters(replay),
+      replay_first_pool_diff: firstDiff(kernelTrace, replay.trace),
     });
   }
   if (codec || replay) {
@@ -426,7 +620,7 @@ export function compareRow(
       (replay?.integrity_failures ?? 0);
   }
   if (lengths) {
-    const agreement = lengthAgreement(k, lengths);
+    const agreement = lengthAgreement(k, lengths, headerBytes);
     Object.assign(row, {
       length_pages: agreement.compared,
       length_agree: agreement.agree,

@@ -28,12 +28,13 @@ const StartSchema = z.object({
   pool_total_size: z.number(),
   zswap_current: z.number(),
   pswpout: z.number(),
+  kprobe: z.string(),
 }).strict();
 
 const PageSchema = z.object({
   kind: z.literal("page"),
   index: z.number().int().nonnegative(),
-  outcome: z.enum(["stored", "same", "reject", "resident"]),
+  outcome: z.enum(["stored", "same", "raw", "zero", "reject", "resident"]),
   length: z.number().int().nonnegative(),
   pool_total_size: z.number().int().nonnegative(),
   tries: z.number().int().positive(),
@@ -62,6 +63,13 @@ const VerifySchema = z.object({
   pswpin: z.number(),
 }).strict();
 
+const AllocSchema = z.object({
+  kind: z.literal("alloc"),
+  index: z.number().int().nonnegative(),
+  size: z.number().int(),
+  count: z.number().int().positive(),
+}).strict();
+
 const ErrorSchema = z.object({ kind: z.literal("error"), message: z.string() }).strict();
 const DoneSchema = z.object({ kind: z.literal("done") }).strict();
 
@@ -72,6 +80,7 @@ const RecordSchema = z.discriminatedUnion("kind", [
   DebugfsSchema,
   StatsSchema,
   VerifySchema,
+  AllocSchema,
   ErrorSchema,
   DoneSchema,
 ]);
@@ -82,6 +91,10 @@ export type PageOutcome =
   | "stored"
   /** Stored as a same-filled value (no pool memory, `length` 0). */
   | "same"
+  /** Did not compress below a page and was stored as it is (6.18 on). */
+  | "raw"
+  /** All zero: never reached zswap (6.12 on, the swap zeromap). */
+  | "zero"
   /** Swapped out but refused by zswap: written to the swap disk. */
   | "reject"
   /** Still resident after the retries: never reached zswap. */
@@ -93,8 +106,15 @@ export interface KernelPage {
   index: number;
   /** What happened to it. */
   outcome: PageOutcome;
-  /** Compressed length charged to the cgroup (`memory.zswap.current` step); 0 unless stored. */
+  /**
+   * Compressed length charged to the cgroup (`memory.zswap.current` step, exact in 6.1 only); 0
+   * unless stored or when the kernel has no such file.
+   */
   length: number;
+  /** Size zswap asked the allocator for while storing this page (kprobe), -1 when none. */
+  alloc: number;
+  /** Allocation calls seen for this page (0 without the kprobe). */
+  allocs: number;
   /** debugfs `pool_total_size` right after this page was paged out. */
   pool_total_size: number;
   /** madvise calls it took to page the page out. */
@@ -117,8 +137,10 @@ export interface KernelRun {
   pages: KernelPage[];
   /** Every /sys/kernel/debug/zswap counter after all pages were paged out. */
   debugfs: Record<string, number>;
-  /** Sum of stored lengths (`memory.zswap.current`) after the page-out. */
+  /** Sum of stored lengths (`memory.zswap.current`) after the page-out; -1 where it is missing. */
   zswapCurrent: number;
+  /** The function the allocation kprobe was set on (`zpool_malloc`, `zs_malloc`), "" if none. */
+  kprobe: string;
   /** Pages written to the swap disk during the page-out (/proc/vmstat pswpout difference). */
   pswpout: number;
   /** zswap stores counted by vmstat (zswpout). */
@@ -202,7 +224,20 @@ export function parseConsole(text: string): KernelRun {
           );
         }
         const { kind: _, ...page } = r;
-        pages.push(page);
+        pages.push({ ...page, alloc: -1, allocs: 0 });
+        break;
+      }
+      case "alloc": {
+        const page = pages[r.index];
+        if (!page) {
+          throw new KernelCheckError(
+            "malformed",
+            `Allocation record for page ${r.index}, which has no page record`,
+            tail(lines.slice(0, i + 1)),
+          );
+        }
+        page.alloc = r.size;
+        page.allocs = r.count;
         break;
       }
       case "debugfs":
@@ -251,7 +286,8 @@ export function parseConsole(text: string): KernelRun {
     memTotalKb: boot.mem_total_kb,
     pages,
     debugfs: debugfs.counters,
-    zswapCurrent: stats.zswap_current - start.zswap_current,
+    zswapCurrent: start.zswap_current < 0 ? -1 : stats.zswap_current - start.zswap_current,
+    kprobe: start.kprobe,
     pswpout: stats.pswpout - start.pswpout,
     zswpout: stats.zswpout,
     verifiedPages: verify.pages,

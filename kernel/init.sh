@@ -18,6 +18,8 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug || fail "cannot mount debugfs (CONFIG_DEBUG_FS)"
 mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
+# The kprobe on the allocator call that gives each page's length (pagefeed); optional.
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 
 for m in @MODULES@; do
   insmod "/lib/modules/$m" || fail "insmod $m failed"

@@ -3,7 +3,8 @@
  * simulator, and compare (docs/kernel-check.md).
  *
  * A tour:
- * - {@link runKernelCheck} does it all: preflight, kernel (Debian's 6.1 by default, cached),
+ * - {@link runKernelCheck} does it all: preflight, kernel (Debian's 6.1 by default, any Debian
+ *   kernel by version with `kernelVersion`, cached),
  *   guest program and initramfs (cached by content hash), one boot per zpool x compressor, then
  *   the simulator's codec and replay runs, as {@link KernelCheckRow}s.
  * - {@link prepareKernelCheck} and {@link runKernelCell} are the kernel side alone.
@@ -37,10 +38,14 @@ export {
   compareRow,
   failedRow,
   type KernelCheckRow,
+  kernelCompressedBytes,
   kernelLengthsCsv,
+  kernelPageCodes,
   lengthAgreement,
   PAGE_NOT_STORED,
   PAGE_SAME_FILLED,
+  PAGE_ZERO,
+  presetHeaderBytes,
   type SimFigures,
   type SimSettings,
   type SimSide,
@@ -54,14 +59,22 @@ export {
   parseConsole,
   RECORD_PREFIX,
 } from "./console.ts";
+export { type KernelFeatures, kernelFeatures, parseKernelConfig } from "./config.ts";
 export {
+  aptOptions,
   type AptTools,
   cachedDebianKernel,
+  DEBIAN_SUITES,
   debianAbi,
   debianKernel,
+  debianKernelByVersion,
+  debianSourcesList,
+  imageParts,
   type KernelImage,
   pickDebianPackage,
+  pickVersionPackage,
 } from "./debian_kernel.ts";
+export { type RecordedFiles, recordOracle, RESULTS_COLUMNS } from "./record.ts";
 export { KernelCheckError, type KernelCheckErrorCode } from "./errors.ts";
 export {
   contentHash,

@@ -4,10 +4,13 @@
  * Usage: pagefeed PAGES_DEV NPAGES CGROUP_DIR
  *
  * Moves itself into CGROUP_DIR, copies NPAGES pages of 4096 bytes from PAGES_DEV into an anonymous
- * mapping, pages them out one at a time with madvise(MADV_PAGEOUT), and after each page reads the
- * group's memory.zswap.current (the sum of the stored compressed lengths in 6.1) and zswap's debugfs
- * counters, so each page's compressed length and the pool size after it are known. Then it dumps
- * every /sys/kernel/debug/zswap counter, reads every page back and compares it with the device.
+ * mapping, pages them out one at a time with madvise(MADV_PAGEOUT), and after each page reads
+ * zswap's debugfs counters (the pool size after it) and writes a trace_marker line. A kprobe event
+ * on the allocator call (zpool_malloc, or zs_malloc where there is no zpool layer; the size is the
+ * second argument, %si on x86_64) records every allocation zswap asks for, so each page's length is
+ * known exactly; memory.zswap.current is read too (exact per page in 6.1 only: later kernels flush
+ * the memcg statistics in batches). Then it ties each allocation to its page (an "alloc" record),
+ * dumps every /sys/kernel/debug/zswap counter, reads every page back and compares it with the device.
  *
  * Output: one line per record on stdout, "ZSWAPBENCH " followed by a JSON object
  * (kernel/console.ts parses them). Exit status 0 when the run completed (mismatches are reported,
@@ -33,6 +36,7 @@
 
 #define PAGE 4096
 #define DEBUGFS "/sys/kernel/debug/zswap"
+#define TRACEFS "/sys/kernel/tracing"
 /* Attempts at paging out one page before it is reported as resident. */
 #define PAGEOUT_TRIES 4
 
@@ -84,6 +88,56 @@ static long long read_key(const char *path, const char *key) {
     if (p) p++;
   }
   return -1;
+}
+
+/* Writes a string to a file; 0 on success. */
+static int write_str(const char *path, const char *s, int append) {
+  int fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC));
+  if (fd < 0) return -1;
+  ssize_t n = write(fd, s, strlen(s));
+  close(fd);
+  return n == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* The kprobe on the allocator call: the function probed, or NULL when none could be set. */
+static const char *kprobe_setup(void) {
+  static const char *funcs[] = {"zpool_malloc", "zs_malloc"};
+  char def[128];
+  write_str(TRACEFS "/buffer_size_kb", "8192", 0);
+  for (unsigned i = 0; i < sizeof funcs / sizeof funcs[0]; i++) {
+    snprintf(def, sizeof def, "p:zsb/zsballoc %s size=%%si:u64\n", funcs[i]);
+    if (write_str(TRACEFS "/kprobe_events", def, 1) != 0) continue;
+    if (write_str(TRACEFS "/events/zsb/zsballoc/enable", "1", 0) == 0 &&
+        write_str(TRACEFS "/tracing_on", "1", 0) == 0)
+      return funcs[i];
+    write_str(TRACEFS "/kprobe_events", "-:zsb/zsballoc\n", 1);
+  }
+  return NULL;
+}
+
+/*
+ * Reads the trace buffer: each "zsballoc" event belongs to the page whose marker follows it.
+ * Per page: the number of allocations and the size of the last one.
+ */
+static void read_allocs(long npages, long long *size, int *count) {
+  write_str(TRACEFS "/tracing_on", "0", 0);
+  FILE *f = fopen(TRACEFS "/trace", "r");
+  if (!f) fail("open " TRACEFS "/trace");
+  static char buf[1024];
+  long page = 0;
+  while (fgets(buf, sizeof buf, f)) {
+    char *m = strstr(buf, "tracing_mark_write: zsbpage ");
+    if (m) {
+      page = strtol(m + strlen("tracing_mark_write: zsbpage "), NULL, 10) + 1;
+      continue;
+    }
+    if (!strstr(buf, " zsballoc: ")) continue;
+    char *sz = strstr(buf, "size=");
+    if (!sz || page >= npages) continue;
+    size[page] = strtoll(sz + 5, NULL, 0);
+    count[page]++;
+  }
+  fclose(f);
 }
 
 /* Is the page at addr swapped out (/proc/self/pagemap bit 62) and not present (bit 63)? */
@@ -146,18 +200,26 @@ int main(int argc, char **argv) {
   int pagemap = open("/proc/self/pagemap", O_RDONLY);
   if (pagemap < 0) fail("open pagemap");
 
+  /* memory.zswap.current is missing in 5.10: then no per-page memcg figure (-1). */
   long long cur0 = read_num(zcur);
-  if (cur0 < 0) fail("read memory.zswap.current");
+  const char *kprobe = kprobe_setup();
+  int marker = open(TRACEFS "/trace_marker", O_WRONLY);
+  long long *alloc_size = calloc((size_t)npages, sizeof *alloc_size);
+  int *alloc_count = calloc((size_t)npages, sizeof *alloc_count);
+  if (!alloc_size || !alloc_count) fail("calloc");
   record("{\"kind\":\"start\",\"pages\":%ld,\"stored_pages\":%lld,\"pool_total_size\":%lld,"
-         "\"zswap_current\":%lld,\"pswpout\":%lld}",
+         "\"zswap_current\":%lld,\"pswpout\":%lld,\"kprobe\":\"%s\"}",
          npages, read_num(DEBUGFS "/stored_pages"), read_num(DEBUGFS "/pool_total_size"), cur0,
-         read_key("/proc/vmstat", "pswpout"));
+         read_key("/proc/vmstat", "pswpout"), kprobe && marker >= 0 ? kprobe : "");
 
   long long prev_cur = cur0;
   long long prev_stored = read_num(DEBUGFS "/stored_pages");
   long long prev_same = read_num(DEBUGFS "/same_filled_pages");
+  long long prev_raw = read_num(DEBUGFS "/stored_incompressible_pages");
+  static const unsigned char zero[PAGE];
   for (long i = 0; i < npages; i++) {
     unsigned char *p = map + (size_t)i * PAGE;
+    int is_zero = memcmp(p, zero, PAGE) == 0;
     int tries = 0, out = 0;
     while (tries < PAGEOUT_TRIES && !out) {
       if (madvise(p, PAGE, MADV_PAGEOUT) != 0) fail("madvise(MADV_PAGEOUT)");
@@ -168,18 +230,26 @@ int main(int argc, char **argv) {
     long long cur = read_num(zcur);
     long long stored = read_num(DEBUGFS "/stored_pages");
     long long same = read_num(DEBUGFS "/same_filled_pages");
+    long long raw = read_num(DEBUGFS "/stored_incompressible_pages");
     long long pool = read_num(DEBUGFS "/pool_total_size");
+    if (marker >= 0) {
+      int n = snprintf(buf, sizeof buf, "zsbpage %ld\n", i);
+      if (write(marker, buf, n) != n) fail("write trace_marker");
+    }
     const char *outcome;
     long long length = 0;
     if (!out) {
       outcome = "resident";
     } else if (stored == prev_stored) {
-      outcome = "reject";
+      /* 6.12 on: a zero page goes to the swap zeromap, never to zswap. */
+      outcome = is_zero ? "zero" : "reject";
     } else if (same > prev_same) {
       outcome = "same";
+    } else if (raw > prev_raw) {
+      outcome = "raw";
     } else {
       outcome = "stored";
-      length = cur - prev_cur;
+      length = cur0 < 0 ? 0 : cur - prev_cur;
     }
     record("{\"kind\":\"page\",\"index\":%ld,\"outcome\":\"%s\",\"length\":%lld,"
            "\"pool_total_size\":%lld,\"tries\":%d}",
@@ -187,6 +257,15 @@ int main(int argc, char **argv) {
     prev_cur = cur;
     prev_stored = stored;
     prev_same = same;
+    prev_raw = raw;
+  }
+  if (kprobe && marker >= 0) {
+    read_allocs(npages, alloc_size, alloc_count);
+    for (long i = 0; i < npages; i++) {
+      if (alloc_count[i] == 0) continue;
+      record("{\"kind\":\"alloc\",\"index\":%ld,\"size\":%lld,\"count\":%d}", i,
+             alloc_size[i], alloc_count[i]);
+    }
   }
 
   dump_debugfs();

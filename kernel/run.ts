@@ -16,16 +16,18 @@ import {
   compareRow,
   failedRow,
   type KernelCheckRow,
+  presetHeaderBytes,
   type SimSide,
   simulateCodec,
   simulateReplay,
 } from "./compare.ts";
 import type { KernelRun } from "./console.ts";
 import { KernelCheckError } from "./errors.ts";
+import { presetForKernel } from "../zswap/presets.ts";
 
 /** Options of {@link runKernelCheck}. */
 export interface RunKernelCheckOptions extends KernelCheckOptions {
-  /** Simulator preset (default `6.1`). */
+  /** Simulator preset (default: the one for the booted kernel's version, else `6.1`). */
   preset?: string;
   /** Skip the simulator: kernel figures only. */
   kernelOnly?: boolean;
@@ -41,7 +43,7 @@ export interface KernelCheckReport {
   pagesPath: string;
   /** Pages in it. */
   pages: number;
-  /** Simulator preset. */
+  /** Simulator preset (of the first cell; every cell of one kernel has the same). */
   preset: string;
   /** One row per zpool x compressor, zpools outer. */
   rows: KernelCheckRow[];
@@ -53,8 +55,8 @@ export interface KernelCheckReport {
  * Run the kernel check over a page file.
  *
  * @param pagesPath A flat file of 4096-byte pages.
- * @param zpools zpools to check, e.g. `["zbud", "zsmalloc"]`.
- * @param compressors Compressors to check, e.g. `["lz4"]`.
+ * @param zpools zpools to check, e.g. `["zbud", "zsmalloc"]`; undefined: every one the kernel has.
+ * @param compressors Compressors to check, e.g. `["lz4"]`; undefined: lz4.
  * @param options Kernel, cache, QEMU and simulator settings.
  * @returns The rows. A cell whose boot failed has `status: "failed"`; the others still run.
  * @throws {UsageError} For a missing tool, kernel, module or a bad page file (before any boot).
@@ -67,13 +69,18 @@ export interface KernelCheckReport {
  */
 export async function runKernelCheck(
   pagesPath: string,
-  zpools: readonly string[],
-  compressors: readonly string[],
+  zpoolsWanted: readonly string[] | undefined,
+  compressorsWanted: readonly string[] | undefined,
   options: RunKernelCheckOptions = {},
 ): Promise<KernelCheckReport> {
   const pages = await pageFileCount(pagesPath);
-  const preset = options.preset ?? "6.1";
-  const setup: KernelCheckSetup = await prepareKernelCheck(zpools, compressors, options);
+  const setup: KernelCheckSetup = await prepareKernelCheck(
+    zpoolsWanted,
+    compressorsWanted,
+    options,
+  );
+  const { zpools, compressors } = setup;
+  let preset = options.preset;
   const rows: KernelCheckRow[] = [];
   const kernelRuns: (KernelRun | null)[] = [];
   const lengthsByCodec = new Map<string, Int32Array | Error>();
@@ -86,8 +93,14 @@ export async function runKernelCheck(
       try {
         const kernel = await runKernelCell(setup, pagesPath, cell);
         kernelRun = kernel.run;
+        preset ??= presetForKernel(kernel.run.kernel) ?? "6.1";
         if (options.kernelOnly) {
-          row = compareRow(cell, kernel, { errors: ["skipped (--kernel-only)"] });
+          row = compareRow(
+            cell,
+            kernel,
+            { errors: ["skipped (--kernel-only)"] },
+            presetHeaderBytes(preset, zpool),
+          );
         } else {
           const sim = { preset, totalRamPages: Math.floor(kernel.run.memTotalKb / 4) };
           const side: SimSide = { errors: [] };
@@ -101,7 +114,9 @@ export async function runKernelCheck(
           await attempt("codec run", async () => {
             let lengths = lengthsByCodec.get(compressor);
             if (!lengths) {
-              lengths = await codecLengths(pagesPath, compressor).catch((e) => e as Error);
+              lengths = await codecLengths(pagesPath, compressor, sim.preset).catch((e) =>
+                e as Error
+              );
               lengthsByCodec.set(compressor, lengths);
             }
             if (lengths instanceof Error) throw lengths;
@@ -111,7 +126,7 @@ export async function runKernelCheck(
           await attempt("replay", async () => {
             side.replay = await simulateReplay(kernel.run, zpool, sim);
           });
-          row = compareRow(cell, kernel, side);
+          row = compareRow(cell, kernel, side, presetHeaderBytes(sim.preset, zpool));
         }
       } catch (e) {
         if (!(e instanceof KernelCheckError)) throw e;
@@ -126,5 +141,12 @@ export async function runKernelCheck(
       options.onRow?.(row);
     }
   }
-  return { kernelSource: setup.image.label, pagesPath, pages, preset, rows, kernelRuns };
+  return {
+    kernelSource: setup.image.label,
+    pagesPath,
+    pages,
+    preset: preset ?? options.preset ?? "6.1",
+    rows,
+    kernelRuns,
+  };
 }

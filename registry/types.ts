@@ -249,6 +249,11 @@ export interface Workload {
   page(pageId: number, into: Uint8Array): void;
   /** Release files or other resources, if any. */
   close?(): void;
+  /**
+   * The codec whose recorded lengths the pages replay (the `lengths` workload), so the preset's
+   * rules for that codec apply (5.10's lzo has no output bound); absent for real page contents.
+   */
+  codec?: string;
 }
 
 /** A generator of page contents and access patterns. */

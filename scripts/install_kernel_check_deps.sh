@@ -22,7 +22,7 @@ done
 # A Debian 6.1 kernel already extracted by the tool (kernel/debian_kernel.ts marks it complete).
 have_kernel=no
 for m in "$CACHE"/debian/*/.zswapbench-complete.json; do
-  [ -f "$m" ] && have_kernel=yes
+  [ -f "$m" ] && grep -q '"linux-image-6\.1\.0-' "$m" && have_kernel=yes
 done
 [ "${ZSWAPBENCH_SKIP_KERNEL:-0}" = 1 ] && have_kernel=yes
 

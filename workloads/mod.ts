@@ -44,8 +44,10 @@ export type { PageFiller } from "./content.ts";
 export { DatagenPages, datagenWorkload } from "./datagen.ts";
 export { FilePages, filesWorkload } from "./files.ts";
 export {
+  LENGTH_RAW,
   LENGTH_REJECTED,
   LENGTH_SAME_FILLED,
+  LENGTH_ZERO,
   LengthsPages,
   lengthsWorkload,
   parseLengthsCsv,

@@ -83,6 +83,19 @@ export interface KernelPreset {
   readonly shrinkGoal: ShrinkGoal;
   /** zsmalloc can write back (it has a shrink path). */
   readonly zsmallocWriteback: boolean;
+  /**
+   * Compressors with no output bound in this kernel: they write past PAGE_SIZE into zswap's
+   * 2-page buffer, so a page that does not compress reaches the allocator as an object larger
+   * than a page (which every allocator refuses) instead of failing in the compressor.
+   */
+  readonly unboundedCodecs: readonly string[];
+  /** Codec options this kernel's `crypto/` driver implies, by compressor name (the user's win). */
+  readonly codecOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The zstd library version the kernel bundles (include/linux/zstd_lib.h, lib/zstd). The
+   * simulator runs the libzstd of `node:zlib`; where the versions differ, zstd lengths differ.
+   */
+  readonly zstdLibrary: string;
 }
 
 // Options the bounce-alloc strategy reads: the GFP flag of its temporary buffer.
@@ -116,6 +129,11 @@ const P5_10: KernelPreset = {
   shrinkOnThreshold: false, // mm/zswap.c (D5.10): shrink work queued only when is_full
   shrinkGoal: "one-page", // mm/zswap.c (D5.10): shrink_worker calls zpool_shrink(pool, 1)
   zsmallocWriteback: false, // mm/zsmalloc.c (D5.10): no shrink; reject_reclaim_fail
+  // crypto/lzo.c, crypto/lzo-rle.c (D5.10): lzo1x_1_compress() ignores the output length, so an
+  // incompressible page becomes a 4116-byte object in the 2-page zswap_dstmem.
+  unboundedCodecs: ["lzo", "lzo-rle"],
+  codecOptions: {},
+  zstdLibrary: "1.3.1", // lib/zstd (D5.10): the 2017 import, zstd 1.3.1
 };
 
 const P5_11: KernelPreset = {
@@ -135,6 +153,9 @@ const P6_1: KernelPreset = {
   ...P5_12,
   name: "6.1", // mm/zswap.c (D6.1): the 5.12 load path, GFP_ATOMIC tmp, no compress_fail counter
   storeMapMode: "wo", // mm/zswap.c (D6.1): ZPOOL_MM_WO, no copy-in at map time (Miaohe Lin, 2021)
+  // lib/lzo/lzo1x_compress_safe.c (D6.1, 6.1.y stable backport): lzo stops at the output length.
+  unboundedCodecs: [],
+  zstdLibrary: "1.4.10", // include/linux/zstd_lib.h (D6.1): zstd 1.4.10, imported in 5.16
 };
 
 const P6_8: KernelPreset = {
@@ -144,6 +165,7 @@ const P6_8: KernelPreset = {
   strategyOptions: GFP_KERNEL_BOUNCE, // mm/zswap.c (6.2 on): bounce tmp is GFP_KERNEL
   headerBytes: {}, // mm/zswap.c (6.5, PR6.5): "remove zswap_header"
   zsmallocOptions: { rule: "new", chain: 8 }, // mm/zsmalloc.c (6.3, PR6.3): chain size 8
+  zstdLibrary: "1.5.2", // include/linux/zstd_lib.h (6.2 on): zstd 1.5.2
   compressFailCounter: true, // mm/zswap.c (≈6.6): reject_compress_fail added (Nhat Pham)
   zsmallocTooBig: "reject_compress_poor", // mm/zsmalloc.c (6.8, PR6.8): -ENOSPC, Barry Song
   duplicates: "invalidate-first", // mm/zswap.c (6.6 fix of 42c06a0e8ebe): invalidate, count
@@ -159,7 +181,9 @@ const P6_12: KernelPreset = {
   strategy: "async-only-copy", // mm/zswap.c (D6.12, 270700dd06ca): copy only if async && !sleep
   sameFilled: false, // mm/zswap.c (D6.12): same-filled code and counter removed
   zeroPages: true, // mm/page_io.c (D6.12): is_folio_zero_filled -> swap zeromap
-  compressEnospcPoor: true, // mm/zswap.c (D6.12, G): compressor -ENOSPC -> reject_compress_poor
+  // mm/zswap.c (D6.12): only a compressor -ENOSPC is "poor", but crypto/lz4.c, lzo.c, zstd.c and
+  // deflate.c (D6.12) return -EINVAL when the output does not fit: reject_compress_fail.
+  compressEnospcPoor: false,
   duplicates: "replace", // mm/zswap.c (D6.12): xa_store replaces; failure erases the stale entry
   exclusiveLoads: true, // mm/zswap.c (D6.12, G): the entry is erased on load
   loadRotatesLru: false, // mm/zswap.c (D6.12): loaded entries leave the tree and the LRU
@@ -172,8 +196,12 @@ const P6_18: KernelPreset = {
   name: "6.18",
   strategy: "read-begin", // mm/zswap.c (6.15, 7d4c9629b74f): zs_obj_read_begin into the buffer
   storeIncompressible: true, // mm/zswap.c (≈6.18, SeongJae Park): store <PAGE_SIZE-failed as-is
+  // crypto/zstd.c (6.15 on): zstd_get_params(level, ZSTD_MAX_SIZE = 256 KiB), not an unknown size.
+  codecOptions: { zstd: { sourceSize: 262144 } },
+  zstdLibrary: "1.5.7", // include/linux/zstd_lib.h (6.15 on): zstd 1.5.7
 };
 
+/** The newest kernel checked against a real boot: Debian's 7.3 (kernel-check, tests/oracle). */
 const P_LATEST: KernelPreset = {
   ...P6_18,
   name: "latest",
@@ -201,6 +229,42 @@ export const PRESETS: Readonly<Record<string, KernelPreset>> = Object.freeze({
   "6.18": P6_18,
   latest: P_LATEST,
 });
+
+/** The kernel version each preset models first (`latest`: 7.2's load path, checked on 7.3). */
+const PRESET_SINCE: readonly [number, number, string][] = [
+  [5, 10, "5.10"],
+  [5, 11, "5.11"],
+  [5, 12, "5.12"],
+  [6, 1, "6.1"],
+  [6, 8, "6.8"],
+  [6, 12, "6.12"],
+  [6, 18, "6.18"],
+  [7, 2, "latest"],
+];
+
+/**
+ * The preset that models a kernel version: the newest preset whose kernel is not newer.
+ *
+ * @param version A kernel release or version, e.g. `5.10.0-32-amd64`, `6.12`, `7.3.4+deb13-amd64`.
+ * @returns The preset name, or undefined for a kernel older than 5.10 or not a version.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { presetForKernel } from "./presets.ts";
+ * assert.equal(presetForKernel("6.12.117+deb13-amd64"), "6.12");
+ * assert.equal(presetForKernel("7.3"), "latest");
+ * assert.equal(presetForKernel("6.16.3"), "6.12");
+ * ```
+ */
+export function presetForKernel(version: string): string | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return undefined;
+  const v = Number(m[1]) * 1000 + Number(m[2]);
+  let found: string | undefined;
+  for (const [major, minor, name] of PRESET_SINCE) if (major * 1000 + minor <= v) found = name;
+  return found;
+}
 
 /**
  * Look a preset up by name.

@@ -55,7 +55,8 @@ export interface RunCellOptions {
  * Run one cell: execute the workload's operations through the zswap frontend with the plan's
  * allocator, compressor, load strategy (the preset's own when the plan has none) and kernel
  * preset, timing each store and load, and return the counters. For zsmalloc the preset's class
- * rule and chain size are merged under the plan's allocator options (the user's win).
+ * rule and chain size are merged under the plan's allocator options, and the preset's codec
+ * settings (`codecOptions`) under the compressor options (the user's win).
  *
  * @param plan The cell, plugins resolved.
  * @param recorder Receives each store, load and writeback latency (ns) as it is measured.
@@ -105,7 +106,10 @@ export async function runCell(
   let compressor: Compressor | undefined;
   let workload: Workload | undefined;
   try {
-    compressor = await plan.compressor.create(plan.compressorOptions);
+    // The kernel's codec settings (e.g. zstd's parameters from 6.15), under the user's options.
+    compressor = await plan.compressor.create(
+      mergeOptions(preset.codecOptions[plan.compressor.name], plan.compressorOptions),
+    );
     workload = await plan.workload.create({
       pageSize: params.pageSize,
       seed: params.seed,
@@ -120,6 +124,7 @@ export async function runCell(
       poolSleepMapped: plan.allocator.sleepMapped,
       compressor,
       compressorAsync: plan.compressor.async,
+      codecName: workload.codec ?? plan.compressor.name,
       workload,
       strategy,
       strategyName: strategyPlugin.name,

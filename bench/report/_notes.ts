@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { getPreset, PRESETS } from "../../zswap/presets.ts";
 import type { Environment, RunResults } from "../results.ts";
 import { fmtBytes, fmtNs, fmtValue, runJobs } from "./_format.ts";
 
@@ -101,6 +102,38 @@ export function methodNotes(results: RunResults): string[] {
         "cells are counterfactual (the allocator under that kernel's frontend). From 6.18 an " +
         "incompressible page is stored raw, which zbud cannot hold: compare `stored_pages` " +
         "before `pool_ratio`.",
+    );
+  }
+  notes.push(...codecNotes(results));
+  return notes;
+}
+
+/** The zstd library the runtime's libzstd matches exactly (6.18's and 7.x's lengths). */
+const RUNTIME_ZSTD = "1.5.7";
+
+/** What the codec figures are, where they are not the kernel's own lengths. */
+function codecNotes(results: RunResults): string[] {
+  const notes: string[] = [];
+  const zstdPresets = [
+    ...new Set(results.cells.filter((c) => c.compressor === "zstd").map((c) => c.preset)),
+  ].filter((p) => Object.hasOwn(PRESETS, p) && getPreset(p).zstdLibrary !== RUNTIME_ZSTD);
+  for (const p of zstdPresets) {
+    // zswap/presets.ts zstdLibrary: include/linux/zstd_lib.h of that kernel.
+    notes.push(
+      `zstd cells under preset ${p}: that kernel bundles zstd ${getPreset(p).zstdLibrary}, the ` +
+        `simulator runs the runtime's libzstd (zstd ${RUNTIME_ZSTD}'s output, exact on 6.18 and ` +
+        "7.x), so their lengths are close to the kernel's, not equal (docs/kernel-check.md).",
+    );
+  }
+  const nativeDeflate =
+    results.cells.filter((c) =>
+      c.compressor === "deflate" && c.compressor_options?.engine === "zlib"
+    ).length;
+  if (nativeDeflate > 0) {
+    notes.push(
+      `${nativeDeflate} deflate cell${nativeDeflate === 1 ? "" : "s"} ran the native zlib ` +
+        '(`{"engine":"zlib"}`): faster, but its lengths are 0.5% to 3.3% off the kernel\'s ' +
+        "(the default engine gives the kernel's exact lengths).",
     );
   }
   return notes;

@@ -3,7 +3,9 @@ import {
   codecLengths,
   compareRow,
   failedRow,
+  kernelCompressedBytes,
   kernelLengthsCsv,
+  kernelPageCodes,
   lengthAgreement,
   PAGE_NOT_STORED,
   PAGE_SAME_FILLED,
@@ -13,20 +15,24 @@ import type { KernelPage, KernelRun } from "../../kernel/console.ts";
 
 const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 
-function kernelRun(pages: Omit<KernelPage, "index" | "tries">[], pool = 0): KernelRun {
+function kernelRun(
+  pages: Omit<KernelPage, "index" | "tries" | "alloc" | "allocs">[],
+  pool = 0,
+): KernelRun {
   return {
     kernel: "6.1.0-56-amd64",
     zpool: "zsmalloc",
     compressor: "lz4",
     maxPoolPercent: 90,
     memTotalKb: 466372,
-    pages: pages.map((p, index) => ({ ...p, index, tries: 1 })),
+    pages: pages.map((p, index) => ({ ...p, index, tries: 1, alloc: -1, allocs: 0 })),
     debugfs: {
       stored_pages: pages.filter((p) => p.outcome === "stored" || p.outcome === "same").length,
       same_filled_pages: pages.filter((p) => p.outcome === "same").length,
       pool_total_size: pool,
     },
     zswapCurrent: pages.reduce((n, p) => n + p.length, 0),
+    kprobe: "",
     pswpout: 0,
     zswpout: 0,
     verifiedPages: pages.length,
@@ -42,14 +48,81 @@ const SMALL = kernelRun([
 ], 8192);
 
 Deno.test("kernelLengthsCsv() writes the lengths workload's CSV (S same-filled, R not stored)", () => {
-  assert.equal(kernelLengthsCsv(SMALL), "idx,kernel\n0,100\n1,S\n2,R\n3,3000\n");
+  assert.equal(kernelLengthsCsv(SMALL), "idx,lz4\n0,100\n1,S\n2,R\n3,3000\n");
+});
+
+Deno.test("kernelPageCodes() takes lengths from the allocation kprobe, less the zswap header", () => {
+  const run: KernelRun = {
+    ...SMALL,
+    kprobe: "zpool_malloc",
+    pages: [
+      {
+        index: 0,
+        outcome: "stored",
+        length: 0,
+        pool_total_size: 4096,
+        tries: 1,
+        alloc: 108,
+        allocs: 1,
+      },
+      {
+        index: 1,
+        outcome: "zero",
+        length: 0,
+        pool_total_size: 4096,
+        tries: 1,
+        alloc: -1,
+        allocs: 0,
+      },
+      // zbud refused 4000 + 8 bytes: the length stays, the replay refuses it again.
+      {
+        index: 2,
+        outcome: "reject",
+        length: 0,
+        pool_total_size: 4096,
+        tries: 1,
+        alloc: 4008,
+        allocs: 1,
+      },
+      // 5.10's lzo overran the page: 4116 + 8 bytes, no length of a page or less.
+      {
+        index: 3,
+        outcome: "reject",
+        length: 0,
+        pool_total_size: 4096,
+        tries: 1,
+        alloc: 4124,
+        allocs: 1,
+      },
+      {
+        index: 4,
+        outcome: "raw",
+        length: 0,
+        pool_total_size: 8192,
+        tries: 1,
+        alloc: 4096,
+        allocs: 1,
+      },
+      {
+        index: 5,
+        outcome: "same",
+        length: 0,
+        pool_total_size: 8192,
+        tries: 1,
+        alloc: -1,
+        allocs: 0,
+      },
+    ],
+  };
+  assert.deepEqual(kernelPageCodes(run, 8), [100, "Z", 4000, "R", "W", "S"]);
+  assert.equal(kernelCompressedBytes(run, 8), 100 + 4096);
 });
 
 Deno.test("lengthAgreement() compares the pages the kernel stored", () => {
   const sim = Int32Array.from([100, PAGE_SAME_FILLED, 5000, 2999]);
-  assert.deepEqual(lengthAgreement(SMALL, sim), { compared: 3, agree: 2 });
+  assert.deepEqual(lengthAgreement(SMALL, sim), { compared: 4, agree: 3, firstDiff: 3 });
   const all = Int32Array.from([100, PAGE_SAME_FILLED, PAGE_NOT_STORED, 3000]);
-  assert.deepEqual(lengthAgreement(SMALL, all), { compared: 3, agree: 3 });
+  assert.deepEqual(lengthAgreement(SMALL, all), { compared: 4, agree: 4, firstDiff: -1 });
 });
 
 Deno.test("compareRow() puts kernel and simulator side by side", () => {
@@ -60,6 +133,12 @@ Deno.test("compareRow() puts kernel and simulator side by side", () => {
     rejects: 1,
     compressed_bytes: 3100,
     integrity_failures: 0,
+    zero_pages: 0,
+    raw_pages: 0,
+    reject_compress_poor: 0,
+    reject_compress_fail: 0,
+    reject_alloc_fail: 0,
+    trace: [1, 1, 1, pool],
   });
   const row = compareRow(
     { zpool: "zsmalloc", compressor: "lz4" },

@@ -13,7 +13,7 @@ function transcript(
     "\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16.2-debian-1.16.2-1)",
     "Booting from ROM..",
     `${P}{"kind":"boot","kernel":"6.1.0-56-amd64","zpool":"zsmalloc","compressor":"lz4","max_pool_percent":90,"same_filled_pages_enabled":"Y","mem_total_kb":466372}`,
-    `${P}{"kind":"start","pages":${pages.length},"stored_pages":0,"pool_total_size":0,"zswap_current":100,"pswpout":7}`,
+    `${P}{"kind":"start","pages":${pages.length},"stored_pages":0,"pool_total_size":0,"zswap_current":100,"pswpout":7,"kprobe":""}`,
   ];
   if (extra.error) lines.push(`${P}{"kind":"error","message":"${extra.error}"}`);
   pages.forEach((p, i) =>

@@ -51,7 +51,7 @@ Deno.test("parseLengthsCsv() names the line and value of a malformed row", async
     [
       "a,len\n0,12\n1,abc\n",
       "len",
-      /line 3: "abc" in column "len" is not a length from 1 to 4096, S or R$/,
+      /line 3: "abc" in column "len" is not a length from 1 to 4096, S, Z, W or R$/,
     ],
     ["a,len\n0,0\n", "len", /line 2: "0" in column "len"/],
     ["a,len\n0,4097\n", "len", /line 2: "4097"/],
