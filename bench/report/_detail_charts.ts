@@ -404,7 +404,13 @@ function bouncedPerLoadChart(ok: CellResult[], varying: readonly (keyof CellResu
     encoding: {
       x: { field: "strategy", type: "nominal", title: null, axis: { labelAngle: 0 } },
       xOffset: { field: "allocator", type: "nominal", sort: scales.color.domain },
-      y: { field: "per_load", type: "quantitative", title: "bytes per load" },
+      y: {
+        field: "per_load",
+        type: "quantitative",
+        title: "bytes per load",
+        // All zero (sg-read): an axis from 0 to 1 rather than a degenerate one.
+        scale: { domainMin: 0, domainMax: Math.max(1, ...values.map((v) => v.per_load)) },
+      },
     },
     layer: [
       {
