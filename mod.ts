@@ -59,8 +59,8 @@ export type {
   Zpool,
 } from "./registry/types.ts";
 export { AllocError, CompressError } from "./registry/types.ts";
+export { createDefaultRegistry } from "./builtins/mod.ts";
 export {
-  createDefaultRegistry,
   defineAllocator,
   defineCompressor,
   defineStrategy,
@@ -71,7 +71,8 @@ export {
 export { builtinAllocators, createArena } from "./allocators/mod.ts";
 export { builtinCompressors, offloadCompressor } from "./compressors/mod.ts";
 export { builtinWorkloads } from "./workloads/mod.ts";
-export { builtinStrategies, getPreset, PRESETS, runCell } from "./zswap/mod.ts";
+export { builtinStrategies, getPreset, PRESETS } from "./zswap/mod.ts";
+export { runCell } from "./builtins/mod.ts";
 export type {
   CellCounters,
   CellParams,
@@ -94,4 +95,4 @@ export {
   runSession,
   writeReports,
 } from "./bench/mod.ts";
-export { UsageError } from "./bench/errors.ts";
+export { UsageError } from "./registry/errors.ts";

@@ -37,6 +37,7 @@ import { PageLists } from "./_page_lists.ts";
 import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growUint8 } from "./_typed.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 // z3fold takes no options: an empty strict object (or nothing).
 const Z3foldOptionsSchema = z.object({}).strict();
@@ -492,7 +493,7 @@ export const z3foldAllocator: AllocatorPlugin = {
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "z3fold");
-    Z3foldOptionsSchema.parse(env.options ?? {});
+    parsePluginOptions("allocator", "z3fold", Z3foldOptionsSchema, env.options);
     return new Z3foldPool(env.arena, env.pageSize);
   },
 };

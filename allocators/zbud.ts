@@ -29,6 +29,7 @@ import { PageLists } from "./_page_lists.ts";
 import { checkMallocSize, checkPoolEnv } from "./_checks.ts";
 import { checkPageSize } from "./_page_size.ts";
 import { growUint8 } from "./_typed.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 // zbud takes no options: an empty strict object (or nothing).
 const ZbudOptionsSchema = z.object({}).strict();
@@ -251,7 +252,7 @@ export const zbudAllocator: AllocatorPlugin = {
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "zbud");
-    ZbudOptionsSchema.parse(env.options ?? {});
+    parsePluginOptions("allocator", "zbud", ZbudOptionsSchema, env.options);
     return new ZbudPool(env.arena, env.pageSize);
   },
 };

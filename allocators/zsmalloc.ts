@@ -48,6 +48,7 @@ import {
   ZS_HANDLE_SIZE,
   type ZsmallocRule,
 } from "./size_classes.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 // zsmalloc options: the class rule of the kernel era and the chain size.
 const ZsmallocOptionsSchema = z
@@ -94,7 +95,7 @@ export interface ResolvedZsmallocOptions {
  * ```
  */
 export function resolveZsmallocOptions(options: unknown): ResolvedZsmallocOptions {
-  const o = ZsmallocOptionsSchema.parse(options ?? {});
+  const o = parsePluginOptions("allocator", "zsmalloc", ZsmallocOptionsSchema, options);
   return { rule: o.rule, chain: o.chain ?? (o.rule === "old" ? 4 : 8) };
 }
 
@@ -779,6 +780,9 @@ export const zsmallocAllocator: AllocatorPlugin = {
   description: "Size classes over multi-page zspages; objects may span pages (mm/zsmalloc.c)",
   optionsSchema: ZsmallocOptionsSchema,
   sleepMapped: false,
+  // mm/zsmalloc.c, mm/zswap.c: class rule and chain size, the too-big counter and writeback follow
+  // the kernel version (zswap/presets.ts).
+  presetSettable: { classOptions: true, tooBigCounter: true, writeback: true },
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "zsmalloc");
     return new ZsPool(env, resolveZsmallocOptions(env.options));

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { Histogram } from "./histogram.ts";
-import type { LatencyCdf } from "./results.ts";
+import type { Histogram } from "./measure/histogram.ts";
+import type { LatencyCdf } from "./results/schema.ts";
 
 /**
  * The probabilities at which {@linkcode latencyCdf} reads each histogram: dense in the tail,

@@ -1,6 +1,6 @@
 /**
  * The zswapbench command line: `deno task cli <subcommand> [flags]` (`deno task bench` is
- * `cli run`). Each subcommand lives in `bench/cmd_<name>.ts`, imported only when called, so a
+ * `cli run`). Each subcommand lives in `bench/cli/<name>.ts`, imported only when called, so a
  * slow or broken module never delays the others.
  *
  * Errors: a user mistake ({@linkcode UsageError}, a registry error, an invalid config) prints one
@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { closestName } from "../registry/registry.ts";
 import { formatZodIssues } from "../registry/schemas.ts";
 
@@ -28,40 +28,40 @@ interface Subcommand {
 /** The subcommands, in the order `--help` lists them. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
   run: {
-    load: () => import("./cmd_run.ts"),
+    load: () => import("./cli/run.ts"),
     summary: "run the benchmark matrix and write results and reports (deno task bench)",
   },
-  list: { load: () => import("./cmd_list.ts"), summary: "list plugins and kernel presets" },
+  list: { load: () => import("./cli/list.ts"), summary: "list plugins and kernel presets" },
   merge: {
-    load: () => import("./cmd_merge.ts"),
+    load: () => import("./cli/merge.ts"),
     summary: "join shard results (--shard i/n) into one run",
   },
   compare: {
-    load: () => import("./cmd_compare.ts"),
+    load: () => import("./cli/compare.ts"),
     summary: "compare two runs cell by cell",
   },
   report: {
-    load: () => import("./cmd_report.ts"),
+    load: () => import("./cli/report.ts"),
     summary: "rebuild report.md and report.html from a results directory",
   },
   inspect: {
-    load: () => import("./cmd_inspect.ts"),
+    load: () => import("./cli/inspect.ts"),
     summary: "print an allocator's geometry (zsmalloc size classes, chunk sizes)",
   },
   compress: {
-    load: () => import("./cmd_compress.ts"),
+    load: () => import("./cli/compress.ts"),
     summary: "compress a page file page by page: lengths and times",
   },
   capture: {
-    load: () => import("./cmd_capture.ts"),
+    load: () => import("./cli/capture.ts"),
     summary: "capture page contents of a process into a page file",
   },
   "kernel-check": {
-    load: () => import("./cmd_kernel_check.ts"),
+    load: () => import("./cli/kernel_check.ts"),
     summary: "boot a real kernel under QEMU and compare its zswap with the model",
   },
   schema: {
-    load: () => import("./cmd_schema.ts"),
+    load: () => import("./cli/schema.ts"),
     summary: "print the JSON Schema of config files",
   },
 };
@@ -96,7 +96,7 @@ export async function main(args: string[]): Promise<number> {
       return name === undefined ? 2 : 0;
     }
     if (name === "--version" || name === "-V") {
-      const { TOOL_VERSION } = await import("./environment.ts");
+      const { TOOL_VERSION } = await import("./run/environment.ts");
       console.log(`zswapbench ${TOOL_VERSION}`);
       return 0;
     }

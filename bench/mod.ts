@@ -12,12 +12,12 @@
  *   reports), resumable.
  * - {@linkcode Histogram}: the compact latency histogram behind every percentile.
  * - {@linkcode CellResult}, {@linkcode CSV_COLUMNS}, {@linkcode RunResults}: the result format
- *   (DESIGN §6); `bench/results.ts` also holds their zod schemas.
+ *   (DESIGN §6); `bench/results/schema.ts` also holds their zod schemas.
  *
  * @example
  * ```ts ignore
  * import { createDefaultEngine, resolveConfig, runMatrix } from "./mod.ts";
- * import { createDefaultRegistry } from "../registry/mod.ts";
+ * import { createDefaultRegistry } from "../builtins/mod.ts";
  * const cells = await runMatrix(resolveConfig({ allocators: ["zsmalloc"] }, { quick: true }), {
  *   registry: createDefaultRegistry(),
  *   engine: createDefaultEngine(),
@@ -27,12 +27,12 @@
  *
  * @module
  */
+export { configJsonSchema, readConfigFile } from "./run/config_file.ts";
 export {
   checkConfig,
   compileFilter,
   ConfigError,
   type ConfigInput,
-  configJsonSchema,
   DEFAULTS,
   MAX_CPUS,
   MAX_PAGES,
@@ -42,13 +42,12 @@ export {
   type PluginRef,
   type PluginRefInput,
   QUICK,
-  readConfigFile,
   resolveConfig,
   type ResolveConfigOptions,
   type ResolvedConfig,
   type ResolvedParams,
   type Shard,
-} from "./config.ts";
+} from "./run/config.ts";
 export {
   type CellSpec,
   expandMatrix,
@@ -59,23 +58,20 @@ export {
   parseShard,
   selectCells,
   type SelectOptions,
-} from "./matrix.ts";
+} from "./run/matrix.ts";
+export { cv, median } from "./measure/stats.ts";
+export { HistogramRecorder } from "./measure/recorder.ts";
+export { measureTimerFloor, type TimerFloor } from "./measure/timer_floor.ts";
+export { deriveRatios, notOkResult } from "./run/cell_result.ts";
 export {
   type CellExecutor,
   type CellProgress,
-  cv,
-  deriveRatios,
-  HistogramRecorder,
   inProcessExecutor,
-  measureTimerFloor,
-  median,
-  notOkResult,
   runCellByName,
   type RunCellByNameOptions,
   runMatrix,
   type RunMatrixOptions,
-  type TimerFloor,
-} from "./runner.ts";
+} from "./run/runner.ts";
 export {
   cellReadPaths,
   createWorkerExecutor,
@@ -83,13 +79,20 @@ export {
   loadPluginsIsolated,
   PLUGIN_LOAD_TIMEOUT_S,
   type WorkerExecutorOptions,
-} from "./worker_pool.ts";
-export { checkPluginOptions } from "./preflight.ts";
-export { Histogram, HISTOGRAM_SUB_BUCKET_BITS, type HistogramSummary } from "./histogram.ts";
+} from "./run/worker_pool.ts";
+export { checkPluginOptions } from "./run/preflight.ts";
+export {
+  Histogram,
+  HISTOGRAM_SUB_BUCKET_BITS,
+  type HistogramSummary,
+} from "./measure/histogram.ts";
 export {
   type CellResult,
+  type CellResultColumns,
+  type CounterColumns,
   CSV_COLUMNS,
   type Environment,
+  type Flat,
   type JsonlHeader,
   type LatencyCdf,
   type LatencyReps,
@@ -97,7 +100,7 @@ export {
   RESULTS_SCHEMA_VERSION,
   type RunResults,
   type Tool,
-} from "./results.ts";
+} from "./results/schema.ts";
 export {
   csvField,
   formatSummaryTable,
@@ -110,9 +113,9 @@ export {
   toCsv,
   writeAtomic,
   writeResultsFiles,
-} from "./output.ts";
-export { collectEnvironment, TOOL_NAME, TOOL_VERSION } from "./environment.ts";
-export { formatDuration, Progress, type ProgressOptions } from "./progress.ts";
+} from "./results/files.ts";
+export { collectEnvironment, TOOL_NAME, TOOL_VERSION } from "./run/environment.ts";
+export { formatDuration, Progress, type ProgressOptions } from "./run/progress.ts";
 export {
   defaultOutDir,
   exitCodeOf,
@@ -120,8 +123,8 @@ export {
   runSession,
   type SessionOptions,
   type SessionOutcome,
-} from "./session.ts";
-export type { BenchEngine, RunCellOptions } from "./engine.ts";
+} from "./run/session.ts";
+export type { BenchEngine, RunCellOptions } from "./run/engine.ts";
 export type {
   CellCounters,
   CellParams,
@@ -129,9 +132,9 @@ export type {
   CellRun,
   OpRecorder,
 } from "../zswap/cell_types.ts";
-export { createDefaultEngine } from "./default_engine.ts";
-export { type MergeInput, type MergeOptions, mergeRuns, readRunDir } from "./cmd_merge.ts";
-export { UsageError } from "./errors.ts";
+export { createDefaultEngine } from "./run/default_engine.ts";
+export { type MergeInput, type MergeOptions, mergeRuns, readRunDir } from "./cli/merge.ts";
+export { UsageError } from "../registry/errors.ts";
 export {
   type CellComparison,
   type CompareOptions,
@@ -140,7 +143,7 @@ export {
   formatComparison,
   machineDifferences,
   type MetricChange,
-} from "./cmd_compare.ts";
+} from "./cli/compare.ts";
 export {
   type ReadRunResults,
   readRunResults,

@@ -12,25 +12,7 @@
 
 import { parentPort } from "node:worker_threads";
 import type { Compressor, CompressorPlugin } from "../registry/types.ts";
-
-/** An error as it crosses the thread boundary. */
-interface WireError {
-  name: string;
-  message: string;
-  code?: string;
-}
-
-function toWire(err: unknown): WireError {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return {
-      name: err.name,
-      message: err.message,
-      code: typeof code === "string" ? code : undefined,
-    };
-  }
-  return { name: "Error", message: String(err) };
-}
+import { errorToWire } from "../registry/wire.ts";
 
 const port = parentPort;
 if (port === null) throw new Error("The offload worker must run as a worker thread");
@@ -70,7 +52,7 @@ port.on("message", (m: Record<string, unknown>) => {
     queue = queue.then(() =>
       init(m.codec as string, m.options).then(
         () => port.postMessage({ type: "ready" }),
-        (err) => port.postMessage({ type: "init-error", error: toWire(err) }),
+        (err) => port.postMessage({ type: "init-error", error: errorToWire(err) }),
       )
     );
     return;
@@ -79,7 +61,7 @@ port.on("message", (m: Record<string, unknown>) => {
     const id = m.id as number;
     queue = queue.then(() =>
       serve(id, m.op as "compress" | "decompress", m.src as ArrayBuffer, m.dstLength as number)
-        .catch((err) => port.postMessage({ type: "error", id, error: toWire(err) }))
+        .catch((err) => port.postMessage({ type: "error", id, error: errorToWire(err) }))
     );
   }
 });

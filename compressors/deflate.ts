@@ -7,6 +7,7 @@
 import * as zlib from "node:zlib";
 import { deflateRaw as pakoDeflateRaw } from "pako";
 import { z } from "zod";
+import { parsePluginOptions } from "../registry/errors.ts";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
 import { ZlibCodec } from "./_zlib_handle.ts";
 
@@ -153,7 +154,12 @@ export const deflateCompressor: CompressorPlugin = {
   optionsSchema: DeflateOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
-    const o: ResolvedDeflateOptions = DeflateOptionsSchema.parse(options ?? {});
+    const o: ResolvedDeflateOptions = parsePluginOptions(
+      "compressor",
+      "deflate",
+      DeflateOptionsSchema,
+      options,
+    );
     return new DeflateCompressor(o.level, o.engine);
   },
 };

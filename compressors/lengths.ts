@@ -31,6 +31,7 @@
 
 import { z } from "zod";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 /** First byte of a lengths page (and of every object of 8 bytes or more but an "S" one). */
 export const LENGTHS_MAGIC = 0xa5;
@@ -245,7 +246,7 @@ export const lengthsCompressor: CompressorPlugin = {
   optionsSchema: LengthsOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
-    LengthsOptionsSchema.parse(options ?? {});
+    parsePluginOptions("compressor", "lengths", LengthsOptionsSchema, options);
     return new LengthsCompressor();
   },
 };

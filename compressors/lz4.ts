@@ -7,8 +7,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 import type { Compressor, CompressorPlugin } from "../registry/types.ts";
 import { lz4CompressBlock, lz4DecompressBlock, lz4NewTables } from "./_lz4_block.ts";
 
@@ -58,16 +57,14 @@ export const lz4Compressor: CompressorPlugin = {
   optionsSchema: Lz4OptionsSchema,
   async: false,
   create(options: unknown): Compressor {
-    const parsed = Lz4OptionsSchema.safeParse(options ?? {});
-    if (!parsed.success) {
-      throw new UsageError(
-        `Invalid options for compressor "lz4": ${
-          formatZodIssues(parsed.error.issues, options ?? {})
-        } (known: acceleration, an integer from 1 to ${LZ4_ACCELERATION_MAX})`,
-        { cause: parsed.error },
-      );
-    }
-    return new Lz4Codec(parsed.data.acceleration);
+    const o = parsePluginOptions(
+      "compressor",
+      "lz4",
+      Lz4OptionsSchema,
+      options,
+      `known: acceleration, an integer from 1 to ${LZ4_ACCELERATION_MAX}`,
+    );
+    return new Lz4Codec(o.acceleration);
   },
 };
 

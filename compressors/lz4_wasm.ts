@@ -7,6 +7,7 @@
 import { compress as lz4WasmCompress, decompress as lz4WasmDecompress } from "lz4-wasm/lz4_wasm.js";
 import { z } from "zod";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 /** Options of the `lz4-wasm` compressor: none are accepted. */
 const Lz4WasmOptionsSchema = z.strictObject({});
@@ -99,7 +100,7 @@ export const lz4WasmCompressor: CompressorPlugin = {
   optionsSchema: Lz4WasmOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
-    Lz4WasmOptionsSchema.parse(options ?? {});
+    parsePluginOptions("compressor", "lz4-wasm", Lz4WasmOptionsSchema, options);
     return new Lz4WasmCompressor();
   },
 };

@@ -8,8 +8,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 import type { Compressor, CompressorPlugin } from "../registry/types.ts";
 import { LZO_D_SIZE, lzoCompressBlock } from "./_lzo_compress.ts";
 import { lzoDecompressBlock } from "./_lzo_decompress.ts";
@@ -18,15 +17,7 @@ import { lzoDecompressBlock } from "./_lzo_decompress.ts";
 const LzoOptionsSchema = z.strictObject({});
 
 function create(name: string, rle: boolean, options: unknown): Compressor {
-  const parsed = LzoOptionsSchema.safeParse(options ?? {});
-  if (!parsed.success) {
-    throw new UsageError(
-      `Invalid options for compressor "${name}": ${
-        formatZodIssues(parsed.error.issues, options ?? {})
-      } (it takes no options)`,
-      { cause: parsed.error },
-    );
-  }
+  parsePluginOptions("compressor", name, LzoOptionsSchema, options, "it takes no options");
   const dict = new Uint16Array(LZO_D_SIZE);
   return {
     compress: (src: Uint8Array, dst: Uint8Array): number => lzoCompressBlock(src, dst, dict, rle),

@@ -25,6 +25,7 @@ import { lz4Compressor } from "./lz4.ts";
 import { lz4WasmCompressor } from "./lz4_wasm.ts";
 import { lzoCompressor, lzoRleCompressor } from "./lzo.ts";
 import { noneCompressor } from "./none.ts";
+import { createOffloadCompressor } from "./offload.ts";
 import { zstdCompressor } from "./zstd.ts";
 
 export { deflateCompressor } from "./deflate.ts";
@@ -41,12 +42,10 @@ export { lz4Compressor } from "./lz4.ts";
 export { lz4WasmCompressor } from "./lz4_wasm.ts";
 export { lzoCompressor, lzoRleCompressor } from "./lzo.ts";
 export { noneCompressor } from "./none.ts";
-// Not in builtinCompressors (it wraps them: createDefaultRegistry registers it beside them).
 export {
+  createOffloadCompressor,
   type OffloadCodecResolver,
-  offloadCompressor,
   type OffloadOptions,
-  setOffloadCodecResolver,
 } from "./offload.ts";
 export { zstdCompressor, zstdFrameContentSize } from "./zstd.ts";
 export type { ResolvedZstdOptions, ZstdOptions } from "./zstd.ts";
@@ -65,3 +64,10 @@ export const builtinCompressors: CompressorPlugin[] = [
   noneCompressor,
   lengthsCompressor,
 ];
+
+/**
+ * The `offload` compressor over the built-in codecs. Not in {@linkcode builtinCompressors}: it
+ * wraps them. A registry makes its own with `createOffloadCompressor()`, so that it also finds the
+ * codecs of plugin modules loaded into that registry (`createDefaultRegistry()` does).
+ */
+export const offloadCompressor: CompressorPlugin = createOffloadCompressor(builtinCompressors);

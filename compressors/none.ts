@@ -6,6 +6,7 @@
 
 import { z } from "zod";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 
 /** Options of the `none` compressor: none are accepted. */
 const NoneOptionsSchema = z.strictObject({});
@@ -48,7 +49,7 @@ export const noneCompressor: CompressorPlugin = {
   optionsSchema: NoneOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
-    NoneOptionsSchema.parse(options ?? {});
+    parsePluginOptions("compressor", "none", NoneOptionsSchema, options);
     return copy;
   },
 };

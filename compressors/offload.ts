@@ -9,9 +9,9 @@
 
 import { Worker } from "node:worker_threads";
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
-import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
+import { parsePluginOptions, UsageError } from "../registry/errors.ts";
+import type { Compressor, CompressorPlugin } from "../registry/types.ts";
+import { errorFromWire, type WireError } from "../registry/wire.ts";
 
 /** Options of the `offload` compressor. */
 export interface OffloadOptions {
@@ -38,48 +38,6 @@ const OffloadOptionsSchema = z.strictObject({
 export type OffloadCodecResolver = (
   name: string,
 ) => CompressorPlugin | undefined | Promise<CompressorPlugin | undefined>;
-
-let codecResolver: OffloadCodecResolver | undefined;
-
-/**
- * Set how the `offload` compressor finds the codec it wraps (the registry connects itself here).
- * Without a resolver, only the built-in compressors are found.
- *
- * @param resolver Looks a compressor up by name; `undefined` restores the built-in lookup.
- *
- * @example
- * ```ts
- * import { setOffloadCodecResolver } from "./offload.ts";
- * import { noneCompressor } from "./none.ts";
- * setOffloadCodecResolver((name) => (name === "none" ? noneCompressor : undefined));
- * setOffloadCodecResolver(undefined);
- * ```
- */
-export function setOffloadCodecResolver(resolver: OffloadCodecResolver | undefined): void {
-  codecResolver = resolver;
-}
-
-async function builtinCompressorList(): Promise<CompressorPlugin[]> {
-  const mod = await import("./mod.ts");
-  return mod.builtinCompressors;
-}
-
-/** An error as it crosses the thread boundary. */
-interface WireError {
-  name: string;
-  message: string;
-  code?: string;
-}
-
-function fromWire(e: WireError): Error {
-  if (e.name === "CompressError" && (e.code === "ENOSPC" || e.code === "EINVAL")) {
-    return new CompressError(e.code, e.message);
-  }
-  if (e.name === "UsageError") return new UsageError(e.message);
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
-}
 
 interface Pending {
   resolve: (n: number) => void;
@@ -108,7 +66,7 @@ class WorkerOffload implements Compressor {
           resolve();
         } else if (m.type === "init-error") {
           this.#worker.off("message", onInit);
-          reject(fromWire(m.error as WireError));
+          reject(errorFromWire(m.error as WireError));
         }
       };
       this.#worker.on("message", onInit);
@@ -166,7 +124,7 @@ class WorkerOffload implements Compressor {
     this.#pending.delete(id);
     if (this.#pending.size === 0) this.#worker.unref();
     if (m.type === "error") {
-      p.reject(fromWire(m.error as WireError));
+      p.reject(errorFromWire(m.error as WireError));
       return;
     }
     const n = m.n as number;
@@ -208,60 +166,67 @@ class InThreadOffload implements Compressor {
 }
 
 /**
- * The `offload` compressor plugin (asynchronous). Options: `codec` (any registered compressor,
- * default `lz4`), `codec_options`, `latency_us` (extra completion latency, default 0). A built-in
- * codec runs in a Worker of its own (one per instance, terminated by `close()`; it never keeps the
- * process alive while idle); a codec from a plugin module runs in this thread, answering through a
- * Promise all the same. Byte buffers are copied to the engine and back.
+ * Make an `offload` compressor plugin (asynchronous) that finds the codec it wraps with `resolve`,
+ * given when it is made (no process-wide lookup: each registry makes its own, see
+ * `createDefaultRegistry()`). Options: `codec` (default `lz4`), `codec_options`, `latency_us`
+ * (extra completion latency, default 0). A codec of `builtins` runs in a Worker of its own (one
+ * per instance, terminated by `close()`; it never keeps the process alive while idle); any other
+ * codec (from a plugin module) runs in this thread, answering through a Promise all the same.
+ * Byte buffers are copied to the engine and back.
+ *
+ * @param builtins The built-in compressors: the engine Worker can make these itself.
+ * @param resolve Finds a codec by name (default: among `builtins`).
+ * @returns The plugin.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { offloadCompressor } from "./offload.ts";
- * const codec = await offloadCompressor.create({ codec: "none" });
+ * import { createOffloadCompressor } from "./offload.ts";
+ * import { noneCompressor } from "./none.ts";
+ * const offload = createOffloadCompressor([noneCompressor]);
+ * const codec = await offload.create({ codec: "none" });
  * const dst = new Uint8Array(4096);
  * assert.equal(await codec.compress(new Uint8Array(4096).fill(1), dst), 4096);
  * await codec.close?.();
  * ```
  */
-export const offloadCompressor: CompressorPlugin = {
-  kind: "compressor",
-  name: "offload",
-  description: "Any codec on a simulated offload engine (a Worker): asynchronous, callers sleep",
-  optionsSchema: OffloadOptionsSchema,
-  async: true,
-  async create(options: unknown): Promise<Compressor> {
-    const input = options ?? {};
-    const parsed = OffloadOptionsSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new UsageError(
-        `Invalid options for compressor "offload": ${
-          formatZodIssues(parsed.error.issues, input)
-        } (known: codec, codec_options, latency_us)`,
-        { cause: parsed.error },
+export function createOffloadCompressor(
+  builtins: readonly CompressorPlugin[],
+  resolve?: OffloadCodecResolver,
+): CompressorPlugin {
+  const find: OffloadCodecResolver = resolve ?? ((name) => builtins.find((p) => p.name === name));
+  return {
+    kind: "compressor",
+    name: "offload",
+    description: "Any codec on a simulated offload engine (a Worker): asynchronous, callers sleep",
+    optionsSchema: OffloadOptionsSchema,
+    async: true,
+    async create(options: unknown): Promise<Compressor> {
+      const o = parsePluginOptions(
+        "compressor",
+        "offload",
+        OffloadOptionsSchema,
+        options,
+        "known: codec, codec_options, latency_us",
       );
-    }
-    const o = parsed.data;
-    if (o.codec === "offload") {
-      throw new UsageError(`Compressor "offload" cannot wrap itself (set codec to another one)`);
-    }
-    const builtins = await builtinCompressorList();
-    const plugin = codecResolver !== undefined
-      ? await codecResolver(o.codec)
-      : builtins.find((p) => p.name === o.codec);
-    if (plugin === undefined) {
-      throw new UsageError(
-        `Unknown codec "${o.codec}" for compressor "offload" (known: ${
-          builtins.map((p) => p.name).join(", ")
-        })`,
-      );
-    }
-    const latencyMs = o.latency_us / 1000;
-    if (builtins.includes(plugin)) {
-      const engine = new WorkerOffload(plugin.name, o.codec_options, latencyMs);
-      await engine.ready();
-      return engine;
-    }
-    return new InThreadOffload(await plugin.create(o.codec_options), latencyMs);
-  },
-};
+      if (o.codec === "offload") {
+        throw new UsageError(`Compressor "offload" cannot wrap itself (set codec to another one)`);
+      }
+      const plugin = await find(o.codec);
+      if (plugin === undefined) {
+        throw new UsageError(
+          `Unknown codec "${o.codec}" for compressor "offload" (known: ${
+            builtins.map((p) => p.name).join(", ")
+          })`,
+        );
+      }
+      const latencyMs = o.latency_us / 1000;
+      if (builtins.includes(plugin)) {
+        const engine = new WorkerOffload(plugin.name, o.codec_options, latencyMs);
+        await engine.ready();
+        return engine;
+      }
+      return new InThreadOffload(await plugin.create(o.codec_options), latencyMs);
+    },
+  };
+}

@@ -7,6 +7,7 @@
 
 import * as zlib from "node:zlib";
 import { z } from "zod";
+import { parsePluginOptions } from "../registry/errors.ts";
 import { CompressError, type Compressor, type CompressorPlugin } from "../registry/types.ts";
 import { type NativeHandle, ZlibCodec } from "./_zlib_handle.ts";
 
@@ -333,7 +334,12 @@ export const zstdCompressor: CompressorPlugin = {
   optionsSchema: ZstdOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
-    const o: ResolvedZstdOptions = ZstdOptionsSchema.parse(options ?? {});
+    const o: ResolvedZstdOptions = parsePluginOptions(
+      "compressor",
+      "zstd",
+      ZstdOptionsSchema,
+      options,
+    );
     return new ZstdCompressor(o.level, o.sourceSize);
   },
 };

@@ -35,9 +35,7 @@
  * @module
  */
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { defineStrategy } from "../registry/mod.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
+import { defineStrategy, parsePluginOptions } from "../registry/mod.ts";
 import type { EntryRef, LoadContext, LoadStrategy, StrategyPlugin } from "../registry/types.ts";
 
 /** Options of `copy-always`. */
@@ -131,18 +129,9 @@ export const copyAlwaysStrategy: StrategyPlugin = defineStrategy({
   name: "copy-always",
   description: "Example: copy every object out before decompressing (option buffer)",
   create(options: unknown): LoadStrategy {
-    const input = options ?? {};
-    const parsed = CopyAlwaysOptionsSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new UsageError(
-        `Invalid options for strategy "copy-always": ${
-          formatZodIssues(parsed.error.issues, input)
-        }`,
-        { cause: parsed.error },
-      );
-    }
+    const o = parsePluginOptions("strategy", "copy-always", CopyAlwaysOptionsSchema, options);
     // Decide once, here: the returned function never branches on the options.
-    return parsed.data.buffer === "percpu" ? viaPercpuBuffer : viaKmalloc;
+    return o.buffer === "percpu" ? viaPercpuBuffer : viaKmalloc;
   },
 });
 

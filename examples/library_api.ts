@@ -25,9 +25,10 @@ import {
   runMatrix,
   runSession,
 } from "../bench/mod.ts";
-import { createDefaultRegistry, type Registry } from "../registry/mod.ts";
+import { createDefaultRegistry } from "../builtins/mod.ts";
+import type { Registry } from "../registry/mod.ts";
 import type { Plugin } from "../registry/types.ts";
-import { runCell } from "../zswap/mod.ts";
+import { runCell } from "../builtins/mod.ts";
 import bucketAllocator from "./bucket_alloc.ts";
 import copyAlwaysStrategy from "./copy_always_strategy.ts";
 import noisyPlugins from "./noisy_compressor.ts";

@@ -36,9 +36,7 @@
  * @module
  */
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { defineCompressor } from "../registry/mod.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
+import { defineCompressor, parsePluginOptions } from "../registry/mod.ts";
 import {
   CompressError,
   type Compressor,
@@ -184,15 +182,7 @@ function overflow(room: number): CompressError {
 
 /** Parse the options the way the built-ins do: a one-line `UsageError` naming the bad key. */
 function parseOptions(name: string, options: unknown): ResolvedNoisyOptions {
-  const input = options ?? {};
-  const parsed = NoisyOptionsSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new UsageError(
-      `Invalid options for compressor "${name}": ${formatZodIssues(parsed.error.issues, input)}`,
-      { cause: parsed.error },
-    );
-  }
-  return parsed.data;
+  return parsePluginOptions("compressor", name, NoisyOptionsSchema, options);
 }
 
 /** One codec instance: encoder settings and the noise counter live here, one per cell. */

@@ -19,8 +19,7 @@
  * @module
  */
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { defineWorkload } from "../registry/mod.ts";
+import { defineWorkload, parsePluginOptions } from "../registry/mod.ts";
 import type { Workload, WorkloadEnv, WorkloadPlugin } from "../registry/types.ts";
 import { contentWorkload, parsePatternOptions } from "../workloads/mod.ts";
 
@@ -91,12 +90,13 @@ export const stripeWorkload: WorkloadPlugin = defineWorkload({
   name: "stripe",
   description: "Example plugin: pages of one-byte stripes (options width, colors)",
   create(env: WorkloadEnv): Workload {
-    const parsed = StripeOptionsSchema.safeParse(env.options ?? {});
-    if (!parsed.success) {
-      const what = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-      throw new UsageError(`Invalid options for workload "stripe": ${what}`);
-    }
-    const { width, colors, ...patternOptions } = parsed.data;
+    // One line naming the plugin and each bad option, as every built-in says it.
+    const { width, colors, ...patternOptions } = parsePluginOptions(
+      "workload",
+      "stripe",
+      StripeOptionsSchema,
+      env.options,
+    );
     // the rest must be pattern options: unknown keys are refused there
     const pattern = parsePatternOptions(patternOptions, env.pages, "stripe");
     const seed = env.seed >>> 0;

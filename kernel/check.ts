@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { type KernelRun, parseConsole } from "./console.ts";
 import { type KernelFeatures, kernelFeatures, parseKernelConfig } from "./config.ts";
 import { debianKernel, debianKernelByVersion, type KernelImage } from "./debian_kernel.ts";

@@ -19,7 +19,7 @@ import type { LengthsEntry } from "../compressors/lengths.ts";
 import { CompressError } from "../registry/types.ts";
 import { builtinWorkloads } from "../workloads/mod.ts";
 import type { CellCounters, CellParams, CellPlan } from "../zswap/cell_types.ts";
-import { runCell } from "../zswap/mod.ts";
+import { runCell } from "../builtins/mod.ts";
 import { getPreset } from "../zswap/presets.ts";
 import { GUEST_MAX_POOL_PERCENT, GUEST_PAGE_SIZE, type KernelCellRun } from "./check.ts";
 import type { KernelRun } from "./console.ts";

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 
 /** A kernel to boot and, when it has any, its modules. */
 export interface KernelImage {

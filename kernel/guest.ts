@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { isStaticElf } from "./_elf.ts";
 import { buildInitramfs } from "./initramfs.ts";
 import { type KernelModule, readModule } from "./modules.ts";

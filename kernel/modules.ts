@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { modinfo } from "./_elf.ts";
 
 /** One module file to load in the guest. */

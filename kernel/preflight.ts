@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { isStaticElf } from "./_elf.ts";
 
 /** The script that installs everything the kernel check needs on Debian 12. */

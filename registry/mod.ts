@@ -2,7 +2,6 @@
  * The plugin registry and the plugin contracts.
  *
  * - {@linkcode Registry}: plugins by kind and name, external module loading, typo suggestions.
- * - {@linkcode createDefaultRegistry}: a registry holding every built-in plugin.
  * - {@linkcode defineAllocator}, {@linkcode defineCompressor}, {@linkcode defineWorkload},
  *   {@linkcode defineStrategy}: identity helpers that give plugin authors type inference.
  * - The contracts themselves (`AllocatorPlugin`, `Zpool`, `CompressorPlugin`, …) and the zod
@@ -36,7 +35,8 @@ export {
   resolveSpecifier,
   unknownNameMessage,
 } from "./registry.ts";
-export { createDefaultRegistry } from "./builtins.ts";
+export { type OptionsSchema, parsePluginOptions, UsageError } from "./errors.ts";
+export { errorFromWire, errorToWire, type WireError } from "./wire.ts";
 export { defineAllocator, defineCompressor, defineStrategy, defineWorkload } from "./define.ts";
 export {
   checkPlugin,
@@ -50,6 +50,7 @@ export {
 export {
   type AllocatorEnv,
   type AllocatorPlugin,
+  type AllocatorPresetSettable,
   AllocError,
   type AllocErrorCode,
   type Arena,

@@ -1,6 +1,6 @@
 /**
  * The plugin registry: the one place that knows how plugins are found (DESIGN §3). Built-ins are
- * registered by `registry/builtins.ts`; external modules are loaded with
+ * registered by `builtins/mod.ts`; external modules are loaded with
  * {@linkcode Registry.load} from a path, a `file:` URL or an `npm:`/`jsr:`/`https:` specifier.
  *
  * @module

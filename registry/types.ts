@@ -101,6 +101,14 @@ export interface Arena {
   pagesInUse(): number;
   /** The most pages ever in use at once. */
   peakPages(): number;
+  /**
+   * Back at least `spare` pages past the highest page handed out with memory already written
+   * once, so first touches do not land inside a timed operation (the frontend calls it between
+   * operations). Optional: an arena without it is used as it is.
+   */
+  prefault?(spare: number): void;
+  /** Give every page and the memory behind it back (the cell is over). Optional. */
+  release?(): void;
 }
 
 /**
@@ -176,9 +184,28 @@ export interface AllocatorPlugin {
   sleepMapped: boolean;
   /** Make a pool. Throws for bad options, before the first store. */
   create(env: AllocatorEnv): Zpool;
+  /**
+   * What a kernel preset may set on this allocator (zswap/presets.ts); absent: nothing. The
+   * frontend reads this, never the allocator's name.
+   */
+  presetSettable?: AllocatorPresetSettable;
   // --- least privilege (issue 9): see PluginPermissions ---
   /** What the plugin may touch in its cell Worker (nothing when absent). */
   permissions?: PluginPermissions;
+}
+
+/**
+ * The rules of a kernel preset an allocator takes on (each false when absent). zsmalloc takes all
+ * three: its size-class rule and chain length, its too-big counter and its writeback changed with
+ * the kernel version.
+ */
+export interface AllocatorPresetSettable {
+  /** The preset's size-class options (`rule`, `chain`) go under the user's allocator options. */
+  classOptions?: boolean;
+  /** The preset says how an object too big for the pool is counted (mm/zsmalloc.c, 6.8). */
+  tooBigCounter?: boolean;
+  /** The preset says whether the pool can write back (no zsmalloc shrink before 6.5). */
+  writeback?: boolean;
 }
 
 /** A compressor instance. Both calls write into caller buffers and return the length written. */

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Registry } from "../registry/registry.ts";
-import { createDefaultRegistry } from "../registry/builtins.ts";
+import { createDefaultRegistry } from "../builtins/mod.ts";
 import { type DocumentedKind, optionsMarkdown } from "../bench/_options_doc.ts";
 
 const HEADER = `# Options of the built-in plugins

@@ -15,7 +15,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import type { Workload, WorkloadEnv, WorkloadPlugin } from "../registry/types.ts";
 import { checkPageSize, contentWorkload } from "./content.ts";
 import { describeFsError, readAt } from "./_fs.ts";

@@ -24,7 +24,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { encodeLengthsPage, type LengthsEntry } from "../compressors/lengths.ts";
 import type { Workload, WorkloadEnv, WorkloadPlugin } from "../registry/types.ts";
 import { checkPageSize, contentWorkload } from "./content.ts";

@@ -12,7 +12,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import type { Workload, WorkloadEnv, WorkloadPlugin } from "../registry/types.ts";
 import { checkPageSize, contentWorkload } from "./content.ts";
 import { parseOptions } from "./_options.ts";

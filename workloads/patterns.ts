@@ -38,10 +38,12 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import { parseOptions } from "./_options.ts";
 import type { Op } from "../registry/types.ts";
-import { hash32, Permutation, Rng, seed32 } from "./_random.ts";
+import { hash32, Permutation, Rng, seed32, zipfZeta } from "./_random.ts";
+
+export { zipfZeta } from "./_random.ts";
 
 /** The access pattern names. */
 export const PATTERN_NAMES = [
@@ -457,26 +459,4 @@ class PatternIterator implements Iterator<Op> {
   [Symbol.iterator](): Iterator<Op> {
     return this;
   }
-}
-
-/**
- * The generalised harmonic number `sum_{i=1..n} 1 / i^theta`: exact up to 2^20 terms, then the
- * Euler-Maclaurin tail (relative error below 1e-12 for theta in (0, 1)).
- *
- * @param n Number of terms, at least 1.
- * @param theta The exponent.
- * @returns The sum.
- */
-export function zipfZeta(n: number, theta: number): number {
-  const exact = Math.min(n, 1 << 20);
-  let sum = 0;
-  for (let i = exact; i >= 1; i--) sum += Math.pow(i, -theta);
-  if (n > exact) {
-    const m = exact;
-    const f = (x: number): number => Math.pow(x, -theta);
-    const df = (x: number): number => -theta * Math.pow(x, -theta - 1);
-    const integral = (Math.pow(n, 1 - theta) - Math.pow(m, 1 - theta)) / (1 - theta);
-    sum += integral + (f(n) - f(m)) / 2 + (df(n) - df(m)) / 12;
-  }
-  return sum;
 }

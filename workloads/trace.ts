@@ -27,7 +27,7 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
+import { UsageError } from "../registry/errors.ts";
 import type { Op, Workload, WorkloadEnv, WorkloadPlugin } from "../registry/types.ts";
 import { checkPageSize } from "./content.ts";
 import { splitCsvLine } from "./_csv.ts";

@@ -8,7 +8,7 @@
  *   CPU mutex, an offset another task has in flight. With a synchronous codec nothing waits and
  *   the whole run is one synchronous loop.
  * - Ops on one offset keep their order: a task that pulls an op for an offset in flight queues on
- *   that offset (FIFO) before doing anything.
+ *   that offset (FIFO, `_offset_locks.ts`: the swap cache's part, not zswap's) before doing anything.
  * - Every store and every load served by zswap is timed alone (performance.now(), in ns);
  *   generating the page, the integrity check, shrinking and backing the arena's next pages with
  *   touched memory (page faults of the simulating process, not of the kernel) are outside it.
@@ -30,8 +30,8 @@
  * @module
  */
 
-import { prefaultArena } from "../allocators/arena.ts";
 import {
+  type AllocatorPresetSettable,
   AllocError,
   type Arena,
   CompressError,
@@ -44,6 +44,7 @@ import {
 import type { CellCounters, CellParams, CellTimeline, OpRecorder } from "./cell_types.ts";
 import { TimelineSampler } from "./_timeline.ts";
 import { zeroCounters } from "./_counters.ts";
+import { OffsetLocks } from "./_offset_locks.ts";
 import {
   type ContextShared,
   type ContextTally,
@@ -103,8 +104,10 @@ export interface FrontendSetup {
   params: CellParams;
   /** The pool. */
   pool: Zpool;
-  /** The allocator's name (zsmalloc rules, violation sites). */
+  /** The allocator's name (the preset's header bytes, violation sites). */
   allocatorName: string;
+  /** What the preset may set on the allocator (`AllocatorPlugin.presetSettable`). */
+  allocatorPresetSettable?: AllocatorPresetSettable;
   /** May the caller sleep while a handle is mapped? */
   poolSleepMapped: boolean;
   /** The compressor instance. */
@@ -129,7 +132,7 @@ export interface FrontendSetup {
   /**
    * The pool's arena, if the engine made it: between operations, outside the timed regions, the
    * frontend has it back the next pages with memory the process has touched
-   * (`prefaultArena`), so page faults of fresh process memory are not timed as zswap work.
+   * (`Arena.prefault`), so page faults of fresh process memory are not timed as zswap work.
    */
   arena?: Arena;
   /** Called every {@linkcode PROGRESS_MS} or so with the operations done (between operations). */
@@ -174,7 +177,7 @@ export class Frontend {
 
   // State: each offset's entry (tree and LRU), zeromap bit or device page, in one table.
   readonly #table: EntryTable;
-  readonly #inFlight = new Map<number, (() => void)[] | null>();
+  readonly #locks = new OffsetLocks();
   #zeroCount = 0;
   #deviceCount = 0;
   #reachedFull = false;
@@ -238,15 +241,16 @@ export class Frontend {
       : DUP_REPLACE;
     this.#compressFailCounter = preset.compressFailCounter;
     this.#enospcPoor = preset.compressEnospcPoor;
-    const isZsmalloc = s.allocatorName === "zsmalloc";
-    this.#zsmallocTooBigAllocFail = isZsmalloc && preset.zsmallocTooBig === "reject_alloc_fail";
+    const settable = s.allocatorPresetSettable ?? {};
+    this.#zsmallocTooBigAllocFail = settable.tooBigCounter === true &&
+      preset.zsmallocTooBig === "reject_alloc_fail";
     this.#exclusive = preset.exclusiveLoads;
     this.#rotateOnLoad = preset.loadRotatesLru;
     this.#secondChance = preset.secondChance;
     this.#newLimitRule = preset.limitRule === "new";
     this.#shrinkOnThreshold = preset.shrinkOnThreshold;
     this.#shrinkOnePage = preset.shrinkGoal === "one-page";
-    this.#canWriteback = !isZsmalloc || preset.zsmallocWriteback;
+    this.#canWriteback = settable.writeback !== true || preset.zsmallocWriteback;
     this.#limits = poolLimits(
       preset.limitRule,
       p.totalRamPages,
@@ -343,7 +347,7 @@ export class Frontend {
   /** Drop the per-offset table (after `result()`): the cell is over. */
   release(): void {
     this.#table.release();
-    this.#inFlight.clear();
+    this.#locks.clear();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -353,7 +357,7 @@ export class Frontend {
     const concurrent = this.#concurrent;
     const signal = this.#signal;
     const arena = this.#arena;
-    if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
+    arena?.prefault?.(PREFAULT_PAGES);
     const ops = this.#ops;
     try {
       for (;;) {
@@ -369,7 +373,7 @@ export class Frontend {
         const offset = op.offset;
         const pageId = op.pageId;
         if (concurrent) {
-          const wait = this.#acquire(offset);
+          const wait = this.#locks.acquire(offset);
           if (wait !== undefined) await wait;
           ctx.held.push(offset);
         }
@@ -396,13 +400,13 @@ export class Frontend {
           this.#storedNow,
           this.#compressedNow,
         );
-        if (arena !== undefined) prefaultArena(arena, PREFAULT_PAGES);
+        arena?.prefault?.(PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
       }
     } catch (err) {
       if (this.#failure === undefined) this.#failure = err;
       ctx.releaseAll();
-      while (ctx.held.length > 0) this.#release(ctx.held.pop()!);
+      while (ctx.held.length > 0) this.#locks.release(ctx.held.pop()!);
     }
   }
 
@@ -414,33 +418,10 @@ export class Frontend {
     signal.throwIfAborted();
   }
 
-  /** Take an offset: at once when nobody has it in flight, else queue (FIFO). */
-  #acquire(offset: number): Promise<void> | undefined {
-    const q = this.#inFlight.get(offset);
-    if (q === undefined) {
-      this.#inFlight.set(offset, null);
-      return undefined;
-    }
-    return new Promise<void>((resolve) => {
-      if (q === null) this.#inFlight.set(offset, [resolve]);
-      else q.push(resolve);
-    });
-  }
-
-  /** Give an offset up: the first waiter, if any, now holds it. */
-  #release(offset: number): void {
-    const q = this.#inFlight.get(offset);
-    if (q === null || q === undefined || q.length === 0) {
-      this.#inFlight.delete(offset);
-      return;
-    }
-    q.shift()!();
-  }
-
   #releaseHeld(ctx: TaskContext, offset: number): void {
     const i = ctx.held.lastIndexOf(offset);
     if (i >= 0) ctx.held.splice(i, 1);
-    this.#release(offset);
+    this.#locks.release(offset);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -898,7 +879,7 @@ export class Frontend {
           if (++failures >= MAX_RECLAIM_RETRIES) return;
           continue;
         }
-        if (this.#concurrent && this.#inFlight.has(table.offsetOf(s))) {
+        if (this.#concurrent && this.#locks.held(table.offsetOf(s))) {
           // The page is in the swap cache (a load or store in flight): -EEXIST.
           counters.reject_reclaim_fail++;
           table.moveToHead(s);
@@ -919,7 +900,7 @@ export class Frontend {
     const offset = table.offsetOf(s);
     table.remove(s);
     if (this.#concurrent) {
-      this.#inFlight.set(offset, null);
+      this.#locks.take(offset);
       ctx.held.push(offset);
     }
     ctx.phase = "writeback";

@@ -71,70 +71,79 @@ export interface OpRecorder {
 }
 
 /**
- * Counters of one cell, with the kernel's debugfs names and ours. Pool figures (`stored_pages`,
- * `pool_pages`, `pool_total_size`, `compressed_bytes`, `same_filled_pages`) are taken at the pool's
- * high-water mark; `*_end` at the end of the run.
+ * The counters of one cell, the one list: {@linkcode CellCounters}, `zeroCounters()`, the results
+ * schema and the CSV columns (`bench/results/`) are made from it. Kernel counters keep their
+ * debugfs names. Pool figures (`stored_pages`, `pool_pages`, `pool_total_size`,
+ * `compressed_bytes`, `same_filled_pages`) are taken at the pool's high-water mark; `*_end` at the
+ * end of the run. Four groups, in the order of the results columns (which put the ratios after
+ * the sizes and `violation_sites` after the atomic-context counters).
  */
-export interface CellCounters {
-  /** Entries in zswap at the high-water mark (incl. same-filled up to 6.11, raw from 6.18). */
-  stored_pages: number;
-  /** Pool bytes at the high-water mark (pool_pages x page size). */
-  pool_total_size: number;
-  /** Pool pages at the high-water mark. */
-  pool_pages: number;
-  /** Same-value entries at the high-water mark (up to 6.11). */
-  same_filled_pages: number;
-  /** Zero pages that bypassed zswap (6.12 on: swap's zeromap). */
-  zero_pages: number;
-  /** Entries stored raw because they did not compress (6.18 on), at the high-water mark. */
-  stored_incompressible_pages: number;
-  /** Store refused: too large for the allocator (ENOSPC) or, where the preset says, compressor ENOSPC. */
-  reject_compress_poor: number;
-  /** Store refused: compressor error (6.6 on). */
-  reject_compress_fail: number;
-  /** Store refused: the allocator had no memory (ENOMEM, EINVAL). */
-  reject_alloc_fail: number;
-  /** Store refused: entry slab allocation failed (never injected so far). */
-  reject_kmemcache_fail: number;
-  /** A writeback attempt failed. */
-  reject_reclaim_fail: number;
-  /** Store refused because the pool was at or over its limit. */
-  pool_limit_hit: number;
-  /** Entries written to the simulated swap device. */
-  written_back_pages: number;
-  /** A store found an entry at its offset already. */
-  duplicate_entry: number;
-  /** A load or writeback decompression failed or gave the wrong length. */
-  decompress_fail: number;
-  /** Original bytes of the pages stored in zswap (page size x stored pages), at high water. */
-  original_bytes: number;
-  /** Sum of stored compressed lengths at the high-water mark (no headers). */
-  compressed_bytes: number;
-  /** Pool pages at the end of the run. */
-  pool_pages_end: number;
-  /** Entries stored at the end of the run. */
-  stored_pages_end: number;
-  /** Bytes copied into bounce buffers by the load strategy (loads and writebacks). */
-  bytes_bounced: number;
-  /** Failed trylocks of the CPU mutex (trylock-bounce). */
-  trylock_failed: number;
-  /** Sleeps while atomic (sleeping function called from invalid context). */
-  violations: number;
-  /** Loads whose bytes differed from what was stored. */
-  integrity_failures: number;
-  /** Store operations issued. */
-  stores: number;
-  /** Load operations issued (hits and misses). */
-  loads: number;
-  /** Loads served from zswap. */
-  load_hits: number;
-  /** Invalidate operations issued. */
-  invalidates: number;
-  /** Loads that failed (bounce allocation failure, decompression failure). */
-  load_failed: number;
-  /** Sum of every returned length: keeps the JIT from dropping the work. */
-  keepalive: number;
-}
+/** The kernel's counters (debugfs names); pool figures at the pool's high-water mark. */
+export const KERNEL_COUNTERS = [
+  // Entries in zswap at the high-water mark (incl. same-filled up to 6.11, raw from 6.18).
+  "stored_pages",
+  "pool_total_size", // Pool bytes at the high-water mark (pool_pages x page size).
+  "pool_pages", // Pool pages at the high-water mark.
+  "same_filled_pages", // Same-value entries at the high-water mark (up to 6.11).
+  "zero_pages", // Zero pages that bypassed zswap (6.12 on: swap's zeromap).
+  // Entries stored raw because they did not compress (6.18 on), at the high-water mark.
+  "stored_incompressible_pages",
+  // Store refused: too large for the allocator (ENOSPC) or, where the preset says, compressor ENOSPC.
+  "reject_compress_poor",
+  "reject_compress_fail", // Store refused: compressor error (6.6 on).
+  "reject_alloc_fail", // Store refused: the allocator had no memory (ENOMEM, EINVAL).
+  "reject_kmemcache_fail", // Store refused: entry slab allocation failed (never injected so far).
+  "reject_reclaim_fail", // A writeback attempt failed.
+  "pool_limit_hit", // Store refused because the pool was at or over its limit.
+  "written_back_pages", // Entries written to the simulated swap device.
+  "duplicate_entry", // A store found an entry at its offset already.
+  "decompress_fail", // A load or writeback decompression failed or gave the wrong length.
+] as const;
+
+/** Sizes: at the high-water mark, and the pool at the end of the run. */
+export const SIZE_COUNTERS = [
+  // Original bytes of the pages stored in zswap (page size x stored pages), at high water.
+  "original_bytes",
+  "compressed_bytes", // Sum of stored compressed lengths at the high-water mark (no headers).
+  "pool_pages_end", // Pool pages at the end of the run.
+  "stored_pages_end", // Entries stored at the end of the run.
+] as const;
+
+/** Ours: what the load path copied and how often it slept while atomic. */
+export const ATOMIC_COUNTERS = [
+  "bytes_bounced", // Bytes copied into bounce buffers by the load strategy (loads and writebacks).
+  "trylock_failed", // Failed trylocks of the CPU mutex (trylock-bounce).
+  "violations", // Sleeps while atomic (sleeping function called from invalid context).
+] as const;
+
+/** Ours: integrity and the operations issued. */
+export const OP_COUNTERS = [
+  "integrity_failures", // Loads whose bytes differed from what was stored.
+  "stores", // Store operations issued.
+  "loads", // Load operations issued (hits and misses).
+  "load_hits", // Loads served from zswap.
+  "invalidates", // Invalidate operations issued.
+  "load_failed", // Loads that failed (bounce allocation failure, decompression failure).
+  "keepalive", // Sum of every returned length: keeps the JIT from dropping the work.
+] as const;
+
+/** Every counter, in column order. */
+export const COUNTER_NAMES: readonly CounterName[] = Object.freeze([
+  ...KERNEL_COUNTERS,
+  ...SIZE_COUNTERS,
+  ...ATOMIC_COUNTERS,
+  ...OP_COUNTERS,
+]);
+
+/** A counter's name. */
+export type CounterName =
+  | (typeof KERNEL_COUNTERS)[number]
+  | (typeof SIZE_COUNTERS)[number]
+  | (typeof ATOMIC_COUNTERS)[number]
+  | (typeof OP_COUNTERS)[number];
+
+/** Counters of one cell (see {@linkcode COUNTER_NAMES} for what each counts). */
+export type CellCounters = { [K in CounterName]: number };
 
 /** What the frontend returns for one cell. */
 export interface CellRun {

@@ -2,7 +2,8 @@
  * The zswap frontend: store, load, invalidate and writeback over a simulated pool, with the
  * load-path strategies the kernel went through and presets for each kernel version.
  *
- * - {@linkcode runCell} runs one cell of the matrix and returns its counters.
+ * - {@linkcode runCellIn} runs one cell of the matrix on the arena it is handed and returns its
+ *   counters (`runCell()` of the package makes the arena too).
  * - {@linkcode builtinStrategies}: `sleep-mapped`, `bounce-alloc`, `trylock-bounce`,
  *   `percpu-buffer`, `async-only-copy`, `read-begin`, `sg-read`.
  * - {@linkcode PRESETS} / {@linkcode getPreset}: `5.10`, `5.11`, `5.12`, `6.1`, `6.8`, `6.12`,
@@ -18,7 +19,7 @@
  * @module
  */
 
-export { runCell } from "./run_cell.ts";
+export { runCellIn } from "./run_cell.ts";
 export type { RunCellOptions } from "./run_cell.ts";
 export {
   asyncOnlyCopyStrategy,
@@ -46,5 +47,13 @@ export type {
   CellPlan,
   CellRun,
   CellTimeline,
+  CounterName,
   OpRecorder,
+} from "./cell_types.ts";
+export {
+  ATOMIC_COUNTERS,
+  COUNTER_NAMES,
+  KERNEL_COUNTERS,
+  OP_COUNTERS,
+  SIZE_COUNTERS,
 } from "./cell_types.ts";

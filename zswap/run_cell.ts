@@ -1,11 +1,12 @@
 /**
- * `runCell()`: run one cell of the matrix through the zswap frontend: a fresh arena and pool, a
- * compressor instance, a workload stream, the load strategy and the kernel preset's rules.
+ * `runCellIn()`: run one cell of the matrix through the zswap frontend on the arena it is handed:
+ * a fresh pool, a compressor instance, a workload stream, the load strategy and the kernel
+ * preset's rules. The arena comes from the caller (the bench runner, or `runCell()` of
+ * `builtins/`), so the frontend depends on the contracts only.
  *
  * @module
  */
 
-import { createArena, releaseArena } from "../allocators/arena.ts";
 import type { Arena, Compressor, StrategyPlugin, Workload } from "../registry/types.ts";
 import type { CellParams, CellPlan, CellRun, OpRecorder } from "./cell_types.ts";
 import { cryptoCompStrategy } from "./_crypto_comp.ts";
@@ -36,7 +37,7 @@ let lastCell: { arena: Arena; objects: unknown[] } | null = null;
  * ```
  */
 export function releaseLastCell(): void {
-  if (lastCell !== null) releaseArena(lastCell.arena);
+  lastCell?.arena.release?.();
 }
 
 /** Options of {@linkcode runCell}. */
@@ -52,12 +53,15 @@ export interface RunCellOptions {
 }
 
 /**
- * Run one cell: execute the workload's operations through the zswap frontend with the plan's
- * allocator, compressor, load strategy (the preset's own when the plan has none) and kernel
- * preset, timing each store and load, and return the counters. For zsmalloc the preset's class
- * rule and chain size are merged under the plan's allocator options, and the preset's codec
- * settings (`codecOptions`) under the compressor options (the user's win).
+ * Run one cell on `arena`: execute the workload's operations through the zswap frontend with the
+ * plan's allocator, compressor, load strategy (the preset's own when the plan has none) and kernel
+ * preset, timing each store and load, and return the counters. For an allocator that lets the
+ * preset set its classes (`presetSettable.classOptions`: zsmalloc) the preset's class rule and
+ * chain size are merged under the plan's allocator options, and the preset's codec settings
+ * (`codecOptions`) under the compressor options (the user's win).
  *
+ * @param arena A fresh arena for the cell's pool (`createArena()` of `allocators/`), its page
+ * limit the cell's RAM; the cell owns it from here on.
  * @param plan The cell, plugins resolved.
  * @param recorder Receives each store, load and writeback latency (ns) as it is measured.
  * @param options `signal` to abort.
@@ -67,12 +71,13 @@ export interface RunCellOptions {
  *
  * @example
  * ```ts ignore
- * import { runCell } from "./run_cell.ts";
- * const run = await runCell(plan, { store() {}, load() {}, writeback() {} });
+ * import { runCellIn } from "./run_cell.ts";
+ * const run = await runCellIn(arena, plan, { store() {}, load() {}, writeback() {} });
  * console.log(run.counters.pool_pages, run.counters.integrity_failures);
  * ```
  */
-export async function runCell(
+export async function runCellIn(
+  arena: Arena,
   plan: CellPlan,
   recorder: OpRecorder,
   options: RunCellOptions = {},
@@ -91,9 +96,12 @@ export async function runCell(
     ),
   );
 
-  // The pool limit is zswap's; the arena only stops a pool from outgrowing RAM.
-  const arena = createArena(params.pageSize, { limitPages: Math.max(1, params.totalRamPages) });
-  const allocatorOptions = plan.allocator.name === "zsmalloc"
+  if (arena.pageSize !== params.pageSize) {
+    throw new RangeError(
+      `The arena has ${arena.pageSize}-byte pages, the cell ${params.pageSize}-byte pages`,
+    );
+  }
+  const allocatorOptions = plan.allocator.presetSettable?.classOptions === true
     ? mergeOptions(preset.zsmallocOptions, plan.allocatorOptions)
     : plan.allocatorOptions;
   const pool = plan.allocator.create({
@@ -121,6 +129,7 @@ export async function runCell(
       params,
       pool,
       allocatorName: plan.allocator.name,
+      allocatorPresetSettable: plan.allocator.presetSettable,
       poolSleepMapped: plan.allocator.sleepMapped,
       compressor,
       compressorAsync: plan.compressor.async,

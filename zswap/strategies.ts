@@ -11,177 +11,17 @@
  */
 
 import { z } from "zod";
-import { UsageError } from "../bench/errors.ts";
-import { formatZodIssues } from "../registry/schemas.ts";
+import { parsePluginOptions } from "../registry/errors.ts";
 import type { EntryRef, LoadContext, LoadStrategy, StrategyPlugin } from "../registry/types.ts";
-
-/** The stored data inside an object view: skip the zswap header, if any. */
-function dataOf(obj: Uint8Array, entry: EntryRef): Uint8Array {
-  const hb = entry.headerBytes;
-  if (hb === 0 && obj.length === entry.length) return obj;
-  return obj.subarray(hb, hb + entry.length);
-}
-
-/** Decompress, then unlock. */
-function decompressUnlock(
-  ctx: LoadContext,
-  src: Uint8Array,
-  page: Uint8Array,
-): number | Promise<number> {
-  const n = ctx.decompress(src, page);
-  if (typeof n !== "number") return unlockAfter(ctx, n);
-  ctx.unlock();
-  return n;
-}
-
-async function unlockAfter(ctx: LoadContext, pending: Promise<number>): Promise<number> {
-  const n = await pending;
-  ctx.unlock();
-  return n;
-}
-
-/**
- * Decompress from a mapping, then unlock and unmap: the order of mm/zswap.c from 5.11
- * (1ec3b5fe6eec) to 6.8 (c75f5c1e0f1d), fc6697a89f56 (5.12) included, for objects read in place.
- */
-function decompressUnlockUnmap(
-  ctx: LoadContext,
-  src: Uint8Array,
-  page: Uint8Array,
-  handle: number,
-): number | Promise<number> {
-  const n = ctx.decompress(src, page);
-  if (typeof n !== "number") return unlockUnmapAfter(ctx, n, handle);
-  ctx.unlock();
-  ctx.unmap(handle);
-  return n;
-}
-
-async function unlockUnmapAfter(
-  ctx: LoadContext,
-  pending: Promise<number>,
-  handle: number,
-): Promise<number> {
-  const n = await pending;
-  ctx.unlock();
-  ctx.unmap(handle);
-  return n;
-}
-
-/**
- * Decompress from a mapping, then unmap and unlock: the order of mm/zswap.c (D6.12)
- * zswap_decompress, whose acomp_ctx_put_unlock() comes after zpool_unmap_handle().
- */
-function decompressUnmapUnlock(
-  ctx: LoadContext,
-  src: Uint8Array,
-  page: Uint8Array,
-  handle: number,
-): number | Promise<number> {
-  const n = ctx.decompress(src, page);
-  if (typeof n !== "number") return unmapUnlockAfter(ctx, n, handle);
-  ctx.unmap(handle);
-  ctx.unlock();
-  return n;
-}
-
-async function unmapUnlockAfter(
-  ctx: LoadContext,
-  pending: Promise<number>,
-  handle: number,
-): Promise<number> {
-  const n = await pending;
-  ctx.unmap(handle);
-  ctx.unlock();
-  return n;
-}
-
-/** Wait for the mutex, then run `locked`. */
-async function afterLock(
-  wait: Promise<void>,
-  locked: LoadStrategy,
-  ctx: LoadContext,
-  entry: EntryRef,
-  page: Uint8Array,
-): Promise<number> {
-  await wait;
-  return await locked(ctx, entry, page);
-}
-
-/** Take the mutex, then run `locked` (synchronously when the mutex is free). */
-function withLock(
-  locked: LoadStrategy,
-  ctx: LoadContext,
-  entry: EntryRef,
-  page: Uint8Array,
-): number | Promise<number> {
-  const wait = ctx.lock();
-  if (wait instanceof Promise) return afterLock(wait, locked, ctx, entry, page);
-  return locked(ctx, entry, page);
-}
-
-/** Map, lock, decompress from the mapping, unlock, unmap: the 5.11 path (mm/zswap.c 5.11). */
-function mapLockDecompress(
-  ctx: LoadContext,
-  entry: EntryRef,
-  page: Uint8Array,
-): number | Promise<number> {
-  const src = dataOf(ctx.map(entry.handle, "ro"), entry);
-  const wait = ctx.lock();
-  if (wait instanceof Promise) return mappedAfterLock(ctx, entry, page, src, wait);
-  return decompressUnlockUnmap(ctx, src, page, entry.handle);
-}
-
-async function mappedAfterLock(
-  ctx: LoadContext,
-  entry: EntryRef,
-  page: Uint8Array,
-  src: Uint8Array,
-  wait: Promise<void>,
-): Promise<number> {
-  await wait;
-  return await decompressUnlockUnmap(ctx, src, page, entry.handle);
-}
-
-/** Copy the object's data into `into`, count it as bounced, unmap. Returns the copy. */
-function copyOut(ctx: LoadContext, entry: EntryRef, obj: Uint8Array, into: Uint8Array): Uint8Array {
-  const copy = into.length === entry.length ? into : into.subarray(0, entry.length);
-  copy.set(dataOf(obj, entry));
-  ctx.bounced(entry.length);
-  ctx.unmap(entry.handle);
-  return copy;
-}
-
-/**
- * With the mutex held: map; copy into the CPU buffer and unmap when `copy` is true; decompress;
- * then, if still mapped, unmap before unlocking (`unmapFirst`, D6.12) or after it (6.8).
- */
-function lockedMapMaybeCopy(
-  ctx: LoadContext,
-  entry: EntryRef,
-  page: Uint8Array,
-  copy: boolean,
-  unmapFirst: boolean,
-): number | Promise<number> {
-  const obj = ctx.map(entry.handle, "ro");
-  if (copy) return decompressUnlock(ctx, copyOut(ctx, entry, obj, ctx.buffer), page);
-  return unmapFirst
-    ? decompressUnmapUnlock(ctx, dataOf(obj, entry), page, entry.handle)
-    : decompressUnlockUnmap(ctx, dataOf(obj, entry), page, entry.handle);
-}
-
-/** Parse a strategy's options with its schema, as a usage error on failure. */
-function parseOptions<T extends z.ZodType>(name: string, schema: T, options: unknown): z.output<T> {
-  const input = options ?? {};
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    throw new UsageError(
-      `Invalid options for strategy "${name}": ${formatZodIssues(parsed.error.issues, input)}`,
-      { cause: parsed.error },
-    );
-  }
-  return parsed.data;
-}
+import {
+  copyOut,
+  dataOf,
+  decompressUnlock,
+  decompressUnlockUnmap,
+  lockedMapMaybeCopy,
+  mapLockDecompress,
+  withLock,
+} from "./_load_steps.ts";
 
 const NoOptionsSchema = z.strictObject({});
 
@@ -193,7 +33,7 @@ function noOptionsStrategy(name: string, description: string, load: LoadStrategy
     description,
     optionsSchema: NoOptionsSchema,
     create(options: unknown): LoadStrategy {
-      parseOptions(name, NoOptionsSchema, options);
+      parsePluginOptions("strategy", name, NoOptionsSchema, options);
       return load;
     },
   };
@@ -292,7 +132,7 @@ export const bounceAllocStrategy: StrategyPlugin = {
   description: "5.12-6.7: kmalloc a bounce buffer per load when the pool cannot sleep mapped",
   optionsSchema: BounceAllocOptionsSchema,
   create(options: unknown): LoadStrategy {
-    const o = parseOptions("bounce-alloc", BounceAllocOptionsSchema, options);
+    const o = parsePluginOptions("strategy", "bounce-alloc", BounceAllocOptionsSchema, options);
     return o.gfp === "atomic" ? bounceAllocAtomic : bounceAllocKernel;
   },
 };

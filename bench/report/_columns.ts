@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CellResult } from "../results.ts";
+import type { CellResult } from "../results/schema.ts";
 import { unreliableTimings } from "../_noise.ts";
 import { type CellGroup, fmtBytes, fmtCount, fmtNs, fmtRatio, fmtValue } from "./_format.ts";
 

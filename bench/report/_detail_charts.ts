@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { CellResult } from "../results.ts";
+import type { CellResult } from "../results/schema.ts";
 import type { ChartDef, VegaLiteSpec } from "./charts.ts";
 import { type CellGroup, variantLabel } from "./_format.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { CellResult, RunResults } from "../results.ts";
+import type { CellResult, RunResults } from "../results/schema.ts";
 
 /** Placeholder for a value that was not measured (`null`). */
 export const MISSING = "—";

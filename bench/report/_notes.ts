@@ -5,7 +5,7 @@
  * @module
  */
 import { getPreset, PRESETS } from "../../zswap/presets.ts";
-import type { Environment, RunResults } from "../results.ts";
+import type { Environment, RunResults } from "../results/schema.ts";
 import { fmtBytes, fmtNs, fmtValue, runJobs } from "./_format.ts";
 
 /** The environment as `[label, value]` rows, in a reading order. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunResults } from "../results.ts";
+import type { RunResults } from "../results/schema.ts";
 import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../_noise.ts";
 
 /**

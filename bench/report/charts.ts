@@ -7,7 +7,7 @@
  */
 import * as vega from "vega";
 import * as vl from "vega-lite";
-import type { CellResult } from "../results.ts";
+import type { CellResult } from "../results/schema.ts";
 import { paretoFront } from "./pareto.ts";
 import { variantLabel } from "./_format.ts";
 import { allocatorColor } from "./_detail_charts.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CellResult, RunResults } from "../results.ts";
+import type { CellResult, RunResults } from "../results/schema.ts";
 import { type ChartDef, groupCharts, renderSvg } from "./charts.ts";
 import { paretoFront } from "./pareto.ts";
 import { cellColumns } from "./_columns.ts";

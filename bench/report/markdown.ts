@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunResults } from "../results.ts";
+import type { RunResults } from "../results/schema.ts";
 import { paretoFront } from "./pareto.ts";
 import { fmtNs, fmtRatio, groupCells, groupTitle, parallelWarning, runJobs } from "./_format.ts";
 import { environmentRows, methodNotes } from "./_notes.ts";

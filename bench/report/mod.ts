@@ -28,4 +28,4 @@ export {
   type VegaLiteSpec,
 } from "./charts.ts";
 export { dominates, paretoFront, type ParetoPoint } from "./pareto.ts";
-export { type ReadRunResults, readRunResults } from "./read_results.ts";
+export { type ReadRunResults, readRunResults } from "../results/read.ts";

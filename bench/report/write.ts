@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RunResults } from "../results.ts";
+import type { RunResults } from "../results/schema.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 

@@ -11,7 +11,7 @@ import type {
   StrategyPlugin,
   WorkloadPlugin,
 } from "../../registry/types.ts";
-import type { BenchEngine } from "../../bench/engine.ts";
+import type { BenchEngine } from "../../bench/run/engine.ts";
 import type { CellPlan, CellRun, OpRecorder } from "../../zswap/cell_types.ts";
 import { zeroCounters } from "../../zswap/_counters.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createDefaultRegistry } from "../../registry/builtins.ts";
+import { createDefaultRegistry } from "../../builtins/mod.ts";
 import { PLUGIN_KINDS } from "../../registry/schemas.ts";
 import { optionsMarkdown, pluginOptions } from "../../bench/_options_doc.ts";
 import { optionsDocKinds } from "../../scripts/gen_plugin_options_doc.ts";

@@ -11,7 +11,7 @@ import {
   RESULTS_SCHEMA_VERSION,
   type RunResults,
   RunResultsSchema,
-} from "../../bench/results.ts";
+} from "../../bench/results/schema.ts";
 
 /** Allocators of the fixture. */
 export const FIXTURE_ALLOCATORS = ["zbud", "zsmalloc"] as const;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { lz4Compressor } from "../../compressors/lz4.ts";
-import { offloadCompressor, setOffloadCodecResolver } from "../../compressors/offload.ts";
+import { builtinCompressors, offloadCompressor } from "../../compressors/mod.ts";
+import { createOffloadCompressor } from "../../compressors/offload.ts";
 import type { Compressor, CompressorPlugin } from "../../registry/types.ts";
 
 function textPage(seed: number): Uint8Array {
@@ -162,9 +163,12 @@ Deno.test("offloadCompressor runs a codec from the resolver in this thread, stil
       return lz4Compressor.create({}) as Compressor;
     },
   };
-  setOffloadCodecResolver((name) => (name === "custom" ? custom : undefined));
-  try {
-    const codec = await offloadCompressor.create({ codec: "custom" });
+  const offload = createOffloadCompressor(
+    builtinCompressors,
+    (name) => (name === "custom" ? custom : undefined),
+  );
+  {
+    const codec = await offload.create({ codec: "custom" });
     assert.equal(created, 1);
     const page = textPage(5);
     const dst = new Uint8Array(4096);
@@ -175,10 +179,12 @@ Deno.test("offloadCompressor runs a codec from the resolver in this thread, stil
     assert.equal(await codec.decompress(dst.subarray(0, n), back), 4096);
     assert.deepEqual(back, page);
     await codec.close?.();
-    await assert.rejects(async () => await offloadCompressor.create({ codec: "lz4" }), {
+    await assert.rejects(async () => await offload.create({ codec: "lz4" }), {
       name: "UsageError",
     });
-  } finally {
-    setOffloadCodecResolver(undefined);
+    // The lookup belongs to that plugin: the package's offload still finds only the built-ins.
+    await assert.rejects(async () => await offloadCompressor.create({ codec: "custom" }), {
+      name: "UsageError",
+    });
   }
 });

@@ -3,13 +3,13 @@
  * table header, the cell count of its sweep example, the flags of `compare --help` in docs/cli.md.
  */
 import assert from "node:assert/strict";
-import { formatSummaryTable } from "../../bench/output.ts";
-import { flagsToConfig } from "../../bench/cmd_run.ts";
-import { resolveConfig } from "../../bench/config.ts";
-import { expandMatrix } from "../../bench/matrix.ts";
-import { createDefaultRegistry } from "../../registry/builtins.ts";
-import { createDefaultEngine } from "../../bench/default_engine.ts";
-import { main as compareMain } from "../../bench/cmd_compare.ts";
+import { formatSummaryTable } from "../../bench/results/files.ts";
+import { flagsToConfig } from "../../bench/cli/run.ts";
+import { resolveConfig } from "../../bench/run/config.ts";
+import { expandMatrix } from "../../bench/run/matrix.ts";
+import { createDefaultRegistry } from "../../builtins/mod.ts";
+import { createDefaultEngine } from "../../bench/run/default_engine.ts";
+import { main as compareMain } from "../../bench/cli/compare.ts";
 
 const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
 const cliDoc = await Deno.readTextFile(new URL("../../docs/cli.md", import.meta.url));

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { HistogramRecorder } from "../../bench/runner.ts";
+import { HistogramRecorder } from "../../bench/measure/recorder.ts";
 import { exampleRegistry } from "../../examples/library_api.ts";
 import type { CellCounters, CellParams } from "../../zswap/cell_types.ts";
-import { runCell } from "../../zswap/run_cell.ts";
+import { runCell } from "../../builtins/run_cell.ts";
 
 /** One cell by plugin names; omitted fields take the defaults below. */
 export interface ExampleCell {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createDefaultEngine } from "../../bench/default_engine.ts";
-import { expandMatrix } from "../../bench/matrix.ts";
+import { createDefaultEngine } from "../../bench/run/default_engine.ts";
+import { expandMatrix } from "../../bench/run/matrix.ts";
 import {
   exampleConfig,
   exampleRegistry,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { zsmallocAllocator } from "../../allocators/zsmalloc.ts";
 import {
   type AllocatorPlugin,
   AllocError,
@@ -195,7 +196,10 @@ export class FakePool implements Zpool {
   }
 }
 
-/** An allocator plugin over {@link FakePool}; `pools` collects every pool it made. */
+/**
+ * An allocator plugin over {@link FakePool}; `pools` collects every pool it made. A fake named
+ * `zsmalloc` stands in for it and declares what zsmalloc lets a preset set.
+ */
 export function fakeAllocator(options: FakePoolOptions): AllocatorPlugin & { pools: FakePool[] } {
   const pools: FakePool[] = [];
   return {
@@ -203,6 +207,7 @@ export function fakeAllocator(options: FakePoolOptions): AllocatorPlugin & { poo
     name: options.name ?? "fakepool",
     description: "test pool",
     sleepMapped: options.sleepMapped,
+    ...(options.name === "zsmalloc" ? { presetSettable: zsmallocAllocator.presetSettable } : {}),
     pools,
     create(env) {
       const pool = new FakePool(env.arena, env.cpus, options);

@@ -10,7 +10,7 @@ import { lengthsCompressor } from "../../compressors/lengths.ts";
 import type { AllocatorPlugin, Zpool } from "../../registry/types.ts";
 import { lengthsWorkload } from "../../workloads/lengths.ts";
 import type { CellCounters } from "../../zswap/cell_types.ts";
-import { runCell } from "../../zswap/mod.ts";
+import { runCell } from "../../builtins/run_cell.ts";
 import { presetForKernel } from "../../zswap/presets.ts";
 import { testParams } from "./_fakes.ts";
 import { type OracleCell, oracleCells } from "./_oracle.ts";

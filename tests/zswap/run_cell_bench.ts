@@ -7,7 +7,7 @@ import { zbudAllocator, zsmallocAllocator } from "../../allocators/mod.ts";
 import { lz4Compressor } from "../../compressors/lz4.ts";
 import type { AllocatorPlugin, Compressor, Workload } from "../../registry/types.ts";
 import { textWorkload } from "../../workloads/text.ts";
-import { runCell } from "../../zswap/mod.ts";
+import { runCell } from "../../builtins/run_cell.ts";
 import { testParams } from "./_fakes.ts";
 
 const PAGES = 2000;

@@ -1,69 +1,21 @@
 import assert from "node:assert/strict";
 import { zsmallocAllocator } from "../../allocators/mod.ts";
-import { noneCompressor } from "../../compressors/none.ts";
+import type { AllocatorPlugin, Op, Zpool } from "../../registry/types.ts";
+import { builtinStrategies } from "../../zswap/mod.ts";
+import { fakeAllocator, scriptWorkload, storeThenLoad } from "./_fakes.ts";
+
 import {
-  type AllocatorPlugin,
-  CompressError,
-  type CompressorPlugin,
-  type Op,
-  type Zpool,
-} from "../../registry/types.ts";
-import type { CellCounters, CellPlan, CellRun } from "../../zswap/cell_types.ts";
-import { builtinStrategies, runCell } from "../../zswap/mod.ts";
-import {
-  asyncPrefixCompressor,
-  collectRecorder,
-  fakeAllocator,
-  type FakePoolOptions,
-  prefixPage,
-  scriptWorkload,
-  storeThenLoad,
-  testPlan,
-} from "./_fakes.ts";
-
-/** Page ids with special contents. */
-const ZERO = 2000;
-const SAME = 1000; // SAME + k: one 8-byte word repeated
-const FULL = 3000; // FULL + k: every byte non-zero: the prefix codec needs 4098 bytes (ENOSPC)
-const BIG = 4000; // BIG + k: 3990 non-zero bytes: a 3992-byte object, one per page
-/** Length of an ordinary page's non-zero prefix (the prefix codec adds 2 bytes). */
-const lenOf = (id: number): number => 100 + ((id * 37) % 900);
-
-function pageFor(id: number, into: Uint8Array): void {
-  if (id === ZERO) {
-    into.fill(0);
-  } else if (id >= SAME && id < SAME + 100) {
-    const w = new Uint32Array(into.buffer, into.byteOffset, into.length >>> 2);
-    for (let i = 0; i < w.length; i += 2) {
-      w[i] = 0x5a5a0000 + id;
-      w[i + 1] = id;
-    }
-  } else if (id >= FULL && id < FULL + 100) {
-    prefixPage(id, into.length, into);
-  } else if (id >= BIG && id < BIG + 100) {
-    prefixPage(id, 3990, into);
-  } else {
-    prefixPage(id, lenOf(id), into);
-  }
-}
-
-function ops(...list: [Op["op"], number, number?][]): () => Iterable<Op> {
-  return () => list.map(([op, offset, pageId]) => ({ op, offset, pageId: pageId ?? 0 }));
-}
-
-async function cell(
-  over: Partial<Omit<CellPlan, "params">> & { params?: Partial<CellPlan["params"]> },
-): Promise<CellRun & { rec: ReturnType<typeof collectRecorder> }> {
-  const rec = collectRecorder();
-  const run = await runCell(testPlan(over), rec);
-  return { ...run, rec };
-}
-
-function counters(run: CellRun, keys: (keyof CellCounters)[]): Partial<CellCounters> {
-  return Object.fromEntries(keys.map((k) => [k, run.counters[k]]));
-}
-
-const sleepable = (o: Partial<FakePoolOptions> = {}) => fakeAllocator({ sleepMapped: true, ...o });
+  BIG,
+  cell,
+  counters,
+  FULL,
+  lenOf,
+  ops,
+  pageFor,
+  SAME,
+  sleepable,
+  ZERO,
+} from "./_cell_helpers.ts";
 
 Deno.test("runCell() checks every load and times each store and load", async () => {
   const n = 8;
@@ -297,280 +249,6 @@ Deno.test("runCell() erases entries on load from 6.12 (exclusive loads)", async 
   assert.equal(neu.counters.stored_pages_end, 0);
 });
 
-const einvalCompressor: CompressorPlugin = {
-  kind: "compressor",
-  name: "einval",
-  description: "always fails",
-  async: false,
-  create: () => ({
-    compress(): number {
-      throw new CompressError("EINVAL", "Injected compressor failure");
-    },
-    decompress(): number {
-      throw new CompressError("EINVAL", "Injected compressor failure");
-    },
-  }),
-};
-
-Deno.test("runCell() counts store rejections as each version did (kernel-zswap.md §2)", async (t) => {
-  type Row = {
-    what: string;
-    preset: string;
-    page?: number;
-    alloc?: Partial<FakePoolOptions>;
-    codec?: CompressorPlugin;
-    expect: Partial<CellCounters>;
-  };
-  const none = { reject_compress_poor: 0, reject_compress_fail: 0, reject_alloc_fail: 0 };
-  const rows: Row[] = [
-    // Compressor ENOSPC (output does not fit PAGE_SIZE).
-    { what: "codec ENOSPC", preset: "5.10", page: FULL, expect: { ...none, stored_pages: 0 } },
-    { what: "codec ENOSPC", preset: "6.1", page: FULL, expect: { ...none, stored_pages: 0 } },
-    {
-      what: "codec ENOSPC",
-      preset: "6.8",
-      page: FULL,
-      expect: { ...none, reject_compress_fail: 1 },
-    },
-    {
-      what: "codec ENOSPC",
-      preset: "6.12",
-      page: FULL,
-      // crypto/lz4.c etc. (D6.12) return -EINVAL when the output does not fit: compress_fail.
-      expect: { ...none, reject_compress_fail: 1 },
-    },
-    {
-      what: "codec ENOSPC",
-      preset: "6.18",
-      page: FULL,
-      expect: { ...none, stored_pages: 1, stored_incompressible_pages: 1, compressed_bytes: 4096 },
-    },
-    // Compressor EINVAL.
-    { what: "codec EINVAL", preset: "6.1", codec: einvalCompressor, expect: { ...none } },
-    {
-      what: "codec EINVAL",
-      preset: "6.8",
-      codec: einvalCompressor,
-      expect: { ...none, reject_compress_fail: 1 },
-    },
-    {
-      what: "codec EINVAL",
-      preset: "6.12",
-      codec: einvalCompressor,
-      expect: { ...none, reject_compress_fail: 1 },
-    },
-    {
-      what: "codec EINVAL",
-      preset: "latest",
-      codec: einvalCompressor,
-      expect: { ...none, stored_incompressible_pages: 1 },
-    },
-    // Allocator ENOSPC: too big for zbud-like pools everywhere; zsmalloc 5.10/6.1 -> alloc_fail.
-    {
-      what: "zbud too big",
-      preset: "6.1",
-      alloc: { name: "zbud", maxSize: 50 },
-      expect: { ...none, reject_compress_poor: 1 },
-    },
-    {
-      what: "zbud too big",
-      preset: "6.12",
-      alloc: { name: "zbud", maxSize: 50 },
-      expect: { ...none, reject_compress_poor: 1 },
-    },
-    {
-      what: "zsmalloc too big",
-      preset: "5.10",
-      alloc: { name: "zsmalloc", maxSize: 50 },
-      expect: { ...none, reject_alloc_fail: 1 },
-    },
-    {
-      what: "zsmalloc too big",
-      preset: "6.1",
-      alloc: { name: "zsmalloc", maxSize: 50 },
-      expect: { ...none, reject_alloc_fail: 1 },
-    },
-    {
-      what: "zsmalloc too big",
-      preset: "6.8",
-      alloc: { name: "zsmalloc", maxSize: 50 },
-      expect: { ...none, reject_compress_poor: 1 },
-    },
-    {
-      what: "zsmalloc too big",
-      preset: "latest",
-      alloc: { name: "zsmalloc", maxSize: 50 },
-      expect: { ...none, reject_compress_poor: 1 },
-    },
-    // Allocator out of memory.
-    {
-      what: "ENOMEM",
-      preset: "6.1",
-      alloc: { failWith: "ENOMEM" },
-      expect: { ...none, reject_alloc_fail: 1 },
-    },
-    {
-      what: "ENOMEM",
-      preset: "latest",
-      alloc: { failWith: "ENOMEM" },
-      expect: { ...none, reject_alloc_fail: 1 },
-    },
-  ];
-  for (const row of rows) {
-    await t.step(`${row.preset}: ${row.what}`, async () => {
-      const run = await cell({
-        preset: row.preset,
-        allocator: sleepable(row.alloc),
-        compressor: row.codec,
-        workload: scriptWorkload(ops(["store", 0, row.page ?? 5], ["load", 0]), pageFor),
-      });
-      assert.deepEqual(
-        counters(run, Object.keys(row.expect) as (keyof CellCounters)[]),
-        row.expect,
-      );
-      // Stored or written to the swap device, the page always comes back intact.
-      assert.equal(run.counters.integrity_failures, 0);
-      assert.equal(run.counters.load_hits, run.counters.stored_pages);
-      assert.equal(run.counters.decompress_fail, 0);
-    });
-  }
-});
-
-Deno.test("runCell() applies the pool limit with each era's comparison", async (t) => {
-  // totalram 100, max_pool_percent 10: max 10 pages; threshold 9 (old: accept below 9, new: at
-  // or below 9). One 3992-byte object per page.
-  const n = 20;
-  const workload = scriptWorkload(() => {
-    const list: Op[] = [];
-    for (let i = 0; i < n; i++) list.push({ op: "store", offset: i, pageId: BIG + i });
-    for (let i = 0; i < n; i++) list.push({ op: "load", offset: i, pageId: 0 });
-    return list;
-  }, pageFor);
-  const params = { totalRamPages: 100, maxPoolPercent: 10, acceptThresholdPercent: 90 };
-  const base = { workload, params, allocator: undefined as unknown as AllocatorPlugin };
-
-  await t.step("6.1: full only above the limit; one page freed per shrink", async () => {
-    const run = await cell({
-      ...base,
-      preset: "6.1",
-      allocator: sleepable({ name: "zbud", spanning: false }),
-    });
-    assert.deepEqual(
-      counters(run, ["pool_pages", "pool_limit_hit", "written_back_pages", "stored_pages_end"]),
-      // 11 stores fit (10 < 10 is false); store 12 hits the limit, the shrink writes back the
-      // oldest entry; later stores stay refused (9 > 10 is false) without a counter or a shrink.
-      { pool_pages: 11, pool_limit_hit: 1, written_back_pages: 1, stored_pages_end: 10 },
-    );
-    assert.equal(run.counters.integrity_failures, 0);
-    assert.equal(run.counters.load_hits, 10);
-    assert.equal(run.rec.writebacks.length, 1);
-  });
-
-  await t.step("6.1 zsmalloc: the shrink always fails", async () => {
-    const run = await cell({
-      ...base,
-      preset: "6.1",
-      allocator: sleepable({ name: "zsmalloc", spanning: false }),
-    });
-    // The pool stays at 11 pages, so every later store finds it full again.
-    assert.equal(run.counters.pool_limit_hit, 9);
-    assert.equal(run.counters.written_back_pages, 0);
-    assert.equal(run.counters.reject_reclaim_fail, 9);
-    assert.equal(run.counters.stored_pages_end, 11);
-  });
-
-  await t.step("6.12: full at the limit; shrink to the threshold", async () => {
-    const run = await cell({
-      ...base,
-      preset: "6.12",
-      allocator: sleepable({ name: "zsmalloc", spanning: false }),
-    });
-    // 10 stores fit (10 >= 10 refuses the 11th); each shrink writes back to 9 pages, and the
-    // next store is accepted (9 <= 9), so every other store is refused.
-    assert.deepEqual(
-      counters(run, ["pool_pages", "pool_limit_hit", "written_back_pages", "stored_pages_end"]),
-      // Loads are exclusive: every hit erases its entry.
-      { pool_pages: 10, pool_limit_hit: 5, written_back_pages: 5, stored_pages_end: 0 },
-    );
-    assert.equal(run.counters.integrity_failures, 0);
-    assert.equal(run.counters.load_hits, 10);
-    assert.equal(run.rec.writebacks.length, 5);
-  });
-
-  await t.step("6.8: old comparison, shrink until it can accept", async () => {
-    const run = await cell({
-      ...base,
-      preset: "6.8",
-      allocator: sleepable({ name: "zsmalloc", spanning: false }),
-    });
-    assert.equal(run.counters.pool_pages, 11);
-    assert.ok(run.counters.pool_limit_hit >= 1);
-    assert.ok(run.counters.written_back_pages >= 3); // 11 -> 8 pages (9 > 8) in the first shrink
-    assert.equal(run.counters.integrity_failures, 0);
-  });
-});
-
-Deno.test("runCell() checks the pool limit after the zero-page bypass, before same-filled", async (t) => {
-  // kernel-zswap.md §1/§2: ≤ 6.11 the limit checks come first, then the same-filled test
-  // (mm/zswap.c D5.10, D6.1); from 6.12 zero pages never reach zswap (mm/page_io.c D6.12).
-  // totalram 100, max 10 %: 10 pages. One 3992-byte object per page; zsmalloc cannot shrink in
-  // 6.1, and a shrink in 6.12 runs after the store that hit the limit.
-  const params = { totalRamPages: 100, maxPoolPercent: 10, acceptThresholdPercent: 90 };
-  const fill = (n: number): [Op["op"], number, number][] =>
-    [...Array(n).keys()].map((i) => ["store", i, BIG + i]);
-  await t.step("6.1: a same-filled page is refused when the pool is full", async () => {
-    const run = await cell({
-      preset: "6.1",
-      allocator: sleepable({ name: "zsmalloc", spanning: false }),
-      workload: scriptWorkload(ops(...fill(11), ["store", 50, SAME], ["load", 50]), pageFor),
-      params,
-    });
-    assert.deepEqual(counters(run, ["pool_limit_hit", "same_filled_pages", "integrity_failures"]), {
-      pool_limit_hit: 1,
-      same_filled_pages: 0,
-      integrity_failures: 0,
-    });
-    assert.equal(run.counters.load_hits, 0); // read from the swap device
-  });
-  await t.step("6.12: a zero page bypasses a full pool without a limit hit", async () => {
-    const run = await cell({
-      preset: "6.12",
-      allocator: sleepable({ name: "zsmalloc", spanning: false }),
-      workload: scriptWorkload(ops(...fill(10), ["store", 50, ZERO], ["load", 50]), pageFor),
-      params,
-    });
-    assert.deepEqual(counters(run, ["pool_limit_hit", "zero_pages", "integrity_failures"]), {
-      pool_limit_hit: 0,
-      zero_pages: 1,
-      integrity_failures: 0,
-    });
-  });
-});
-
-Deno.test("runCell() gives referenced entries a second chance from 6.12", async () => {
-  // max 20 pages, threshold 18. The 21st store hits the limit; the shrink meets 20 referenced
-  // entries, rotates 16 (each a failure of shrink_memcg) and gives up without writing back.
-  const run = async (stores: number) =>
-    await cell({
-      preset: "6.12",
-      allocator: sleepable({ name: "zsmalloc", spanning: false }),
-      workload: scriptWorkload(() => {
-        const list: Op[] = [];
-        for (let i = 0; i < stores; i++) list.push({ op: "store", offset: i, pageId: BIG + i });
-        return list;
-      }, pageFor),
-      params: { totalRamPages: 200, maxPoolPercent: 10, acceptThresholdPercent: 90 },
-    });
-  const first = await run(21);
-  assert.equal(first.counters.pool_limit_hit, 1);
-  assert.equal(first.counters.written_back_pages, 0);
-  // The 22nd store hits again: 4 more rotations, then entries 0 and 1 (bits now clear) go.
-  const second = await run(22);
-  assert.equal(second.counters.pool_limit_hit, 2);
-  assert.equal(second.counters.written_back_pages, 2);
-  assert.equal(second.counters.pool_pages_end, 18);
-});
-
 Deno.test("runCell() counts a corrupted stored object as an integrity failure", async (t) => {
   await t.step("fake pool, through liveObjects()", async () => {
     const alloc = sleepable();
@@ -632,143 +310,6 @@ Deno.test("runCell() counts a corrupted stored object as an integrity failure", 
   });
 });
 
-Deno.test("runCell() fails the cell at the first violation in strict mode", async () => {
-  const plan = {
-    allocator: fakeAllocator({ sleepMapped: false }),
-    strategy: builtinStrategies.find((s) => s.name === "sleep-mapped"),
-    workload: scriptWorkload(() => storeThenLoad(8), pageFor),
-  };
-  const lax = await cell(plan);
-  assert.equal(lax.counters.violations, 8);
-  assert.deepEqual(lax.violationSites, [
-    "load/sleep-mapped: mutex_lock while fakepool handle mapped",
-  ]);
-  await assert.rejects(
-    () => cell({ ...plan, params: { strict: true } }),
-    {
-      name: "SleepInAtomicError",
-      message:
-        "Sleeping function called from invalid context (strict mode): load/sleep-mapped: mutex_lock while fakepool handle mapped",
-    },
-  );
-  // Several tasks and an asynchronous codec: the cell still fails cleanly.
-  await assert.rejects(
-    () =>
-      cell({
-        ...plan,
-        compressor: asyncPrefixCompressor,
-        params: { strict: true, tasks: 4, cpus: 2 },
-      }),
-    { name: "SleepInAtomicError" },
-  );
-});
-
-Deno.test("runCell() counts the 5.10 path's sleeps with preemption off", async () => {
-  // 5.10 (crypto_comp) never sleeps with a synchronous codec, on any pool.
-  const sync = await cell({
-    preset: "5.10",
-    allocator: fakeAllocator({ sleepMapped: false }),
-    workload: scriptWorkload(() => storeThenLoad(4), pageFor),
-  });
-  assert.equal(sync.strategy, "crypto-comp");
-  assert.equal(sync.counters.violations, 0);
-  const asy = await cell({
-    preset: "5.10",
-    allocator: sleepable(),
-    compressor: asyncPrefixCompressor,
-    workload: scriptWorkload(() => storeThenLoad(4), pageFor),
-  });
-  assert.equal(asy.counters.violations, 8);
-  assert.deepEqual(asy.violationSites, [
-    "store: async compress while preemption disabled",
-    "load/crypto-comp: async decompress while preemption disabled",
-  ]);
-});
-
-Deno.test("runCell() keeps ops on one offset in order across tasks", async () => {
-  // Store then load the same offset, over and over: with 4 tasks and a slow codec the load is
-  // pulled while its store is still in flight and must wait for it.
-  const list: [Op["op"], number, number?][] = [];
-  for (let i = 0; i < 60; i++) {
-    list.push(["store", i % 5, i]);
-    list.push(["load", i % 5]);
-  }
-  for (const timer of [false, true]) {
-    const run = await cell({
-      preset: "6.12",
-      allocator: fakeAllocator({ sleepMapped: false, readBegin: true }),
-      compressor: asyncPrefixCompressor,
-      compressorOptions: { timer },
-      workload: scriptWorkload(ops(...list), pageFor),
-      params: { tasks: 4, cpus: 2 },
-    });
-    assert.equal(run.counters.load_hits, 60);
-    assert.equal(run.counters.integrity_failures, 0);
-    assert.equal(run.counters.violations, 0);
-    assert.equal(run.rec.stores.length, 60);
-  }
-});
-
-Deno.test("runCell() aborts on the signal", async () => {
-  const ac = new AbortController();
-  ac.abort(new Error("stop now"));
-  await assert.rejects(
-    () => runCell(testPlan(), collectRecorder(), { signal: ac.signal }),
-    /stop now/,
-  );
-  const mid = new AbortController();
-  let pulled = 0;
-  const endless = scriptWorkload(function* () {
-    for (let i = 0;; i++) {
-      if (++pulled === 100) mid.abort(new Error("timeout"));
-      yield { op: "store", offset: i % 50, pageId: i };
-    }
-  }, pageFor);
-  await assert.rejects(
-    () => runCell(testPlan({ workload: endless }), collectRecorder(), { signal: mid.signal }),
-    /timeout/,
-  );
-  assert.ok(pulled < 1000);
-});
-
-Deno.test("runCell() loads whole-page objects at 64 KiB pages", async (t) => {
-  // An incompressible 64 KiB page "compresses" to 65536 bytes, which zsmalloc stores in its huge
-  // class before 6.18 (mm/zsmalloc.c: ZS_MAX_ALLOC_SIZE = PAGE_SIZE): its length must survive.
-  for (const preset of ["6.1", "6.8", "6.12"]) {
-    await t.step(preset, async () => {
-      const n = 4;
-      const run = await cell({
-        preset,
-        allocator: zsmallocAllocator,
-        compressor: noneCompressor,
-        workload: scriptWorkload(
-          () => storeThenLoad(n),
-          (id, into) => prefixPage(id, into.length, into),
-        ),
-        params: { pageSize: 65536 },
-      });
-      assert.deepEqual(
-        counters(run, [
-          "stored_pages",
-          "compressed_bytes",
-          "load_hits",
-          "load_failed",
-          "decompress_fail",
-          "integrity_failures",
-        ]),
-        {
-          stored_pages: n,
-          compressed_bytes: n * 65536,
-          load_hits: n,
-          load_failed: 0,
-          decompress_fail: 0,
-          integrity_failures: 0,
-        },
-      );
-    });
-  }
-});
-
 Deno.test("runCell() takes pool figures at the high-water mark", async () => {
   const list: [Op["op"], number, number?][] = [];
   for (let i = 0; i < 10; i++) list.push(["store", i, BIG + i]);
@@ -813,4 +354,18 @@ Deno.test("runCell() rejects an unknown preset and bad parameters", async () => 
   );
   await assert.rejects(() => cell({ params: { tasks: 0 } }), RangeError);
   await assert.rejects(() => cell({ params: { bounceFailRate: 2 } }), RangeError);
+});
+
+Deno.test("runCell() follows what the allocator declares a preset may set, not its name", async () => {
+  const seen: unknown[] = [];
+  const declared: AllocatorPlugin = {
+    ...fakeAllocator({ name: "mypool", sleepMapped: false }),
+    presetSettable: { classOptions: true },
+    create(env) {
+      seen.push(env.options);
+      return fakeAllocator({ name: "mypool", sleepMapped: false }).create(env);
+    },
+  };
+  await cell({ preset: "6.8", allocator: declared });
+  assert.deepEqual(seen, [{ rule: "new", chain: 8 }]);
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { z3foldAllocator, zbudAllocator, zsmallocAllocator } from "../../allocators/mod.ts";
 import { lz4Compressor } from "../../compressors/lz4.ts";
-import { offloadCompressor } from "../../compressors/offload.ts";
+import { offloadCompressor } from "../../compressors/mod.ts";
 import type {
   AllocatorPlugin,
   CompressorPlugin,
@@ -13,7 +13,8 @@ import type {
   Zpool,
 } from "../../registry/types.ts";
 import type { CellRun } from "../../zswap/cell_types.ts";
-import { builtinStrategies, runCell } from "../../zswap/mod.ts";
+import { runCell } from "../../builtins/run_cell.ts";
+import { builtinStrategies } from "../../zswap/mod.ts";
 import {
   asyncPrefixCompressor,
   collectRecorder,
