@@ -8,7 +8,7 @@
  */
 import type { Registry } from "../registry/registry.ts";
 import { createDefaultRegistry } from "../builtins/mod.ts";
-import { type DocumentedKind, optionsMarkdown } from "../bench/_options_doc.ts";
+import { type DocumentedKind, optionsMarkdown } from "../bench/cli/options_doc.ts";
 
 const HEADER = `# Options of the built-in plugins
 

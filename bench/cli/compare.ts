@@ -4,7 +4,7 @@
  * For each cell present in both runs (matched by its `cell` name) it prints NEW / BASE of the main
  * metrics and marks the changes beyond the noise. Latency percentiles are tested with the
  * repetitions of each run (`latency_reps`): the 99 % Welch interval of NEW / BASE of their
- * geometric means (`bench/_noise.ts`) must lie wholly beyond the `--threshold` (10 % by default)
+ * geometric means (`bench/measure/noise.ts`) must lie wholly beyond the `--threshold` (10 % by default)
  * for the change to count, so it must be both larger than the noise and large enough to matter.
  * With fewer than two repetitions on a side there is no noise to test against: the latency
  * change is shown but never counts. Runs written before `latency_reps` existed fall back to
@@ -22,7 +22,7 @@ import { parseFlags } from "./args.ts";
 import { UsageError } from "../../registry/errors.ts";
 import type { CellResult, RunResults } from "../results/schema.ts";
 import { readRunResults } from "../results/read.ts";
-import { ratioInterval } from "../_noise.ts";
+import { ratioInterval } from "../measure/noise.ts";
 
 /** Which way a metric improves. */
 type Direction = "higher" | "lower";

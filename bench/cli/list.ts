@@ -9,7 +9,7 @@ import { PLUGIN_KINDS } from "../../registry/schemas.ts";
 import type { PluginKind } from "../../registry/types.ts";
 import { parseFlags } from "./args.ts";
 import type { BenchEngine } from "../run/engine.ts";
-import { type OptionDoc, optionsText, pluginOptions } from "../_options_doc.ts";
+import { type OptionDoc, optionsText, pluginOptions } from "./options_doc.ts";
 
 /** Help text of `list`. */
 export const LIST_HELP = `Usage: deno task cli list [--json] [--all] [--options] [--plugin SPEC]...

@@ -4,7 +4,7 @@
  * @module
  */
 import type { CellResult } from "../results/schema.ts";
-import { unreliableTimings } from "../_noise.ts";
+import { unreliableTimings } from "../measure/noise.ts";
 import { type CellGroup, fmtBytes, fmtCount, fmtNs, fmtRatio, fmtValue } from "./_format.ts";
 
 /** Stores refused for any reason (the reject_* counters and pool_limit_hit), or null. */

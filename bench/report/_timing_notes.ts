@@ -5,7 +5,7 @@
  * @module
  */
 import type { RunResults } from "../results/schema.ts";
-import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../_noise.ts";
+import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../measure/noise.ts";
 
 /**
  * The timing warnings of a run, one sentence each (no final period).

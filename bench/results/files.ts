@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../_noise.ts";
+import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../measure/noise.ts";
 import { join } from "node:path";
 import { parseJsonOrThrow } from "./json.ts";
 import { UsageError } from "../../registry/errors.ts";

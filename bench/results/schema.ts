@@ -33,7 +33,7 @@ export const RESULTS_SCHEMA_VERSION = 1;
 
 /** Latency CDFs of one cell: for each probability in `q`, the latency (ns) at or below which it lies. */
 export type LatencyCdf = {
-  /** The probabilities (0..1), dense in the tail (`bench/_cell_detail.ts` LATENCY_QUANTILES). */
+  /** The probabilities (0..1), dense in the tail (`bench/results/cell_detail.ts` LATENCY_QUANTILES). */
   q: number[];
   /** Store latency (ns) at each probability; empty when no store was timed. */
   store_ns: number[];

@@ -10,7 +10,7 @@
 import { COUNTER_NAMES } from "../../zswap/cell_types.ts";
 import type { CellCounters, CellRun } from "../../zswap/cell_types.ts";
 import { Histogram, type HistogramSummary } from "../measure/histogram.ts";
-import { compactAllocatorStats, latencyCdf } from "../_cell_detail.ts";
+import { compactAllocatorStats, latencyCdf } from "../results/cell_detail.ts";
 import type { HistogramRecorder } from "../measure/recorder.ts";
 import { cv, mbps, median, round1, round3, round6 } from "../measure/stats.ts";
 import type { CellSpec } from "./matrix.ts";
@@ -259,7 +259,7 @@ export function okResult(spec: CellSpec, reps: Repetition[], durationMs: number)
   };
 }
 
-/** The detail columns (`bench/_cell_detail.ts`); all null for a cell that did not finish. */
+/** The detail columns (`bench/results/cell_detail.ts`); all null for a cell that did not finish. */
 function detailColumns(
   from: { spec: CellSpec; reps: Repetition[] } | null,
 ): Pick<CellResult, "allocator_stats_hw" | "timeline" | "latency_cdf" | "latency_reps"> {

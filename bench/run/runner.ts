@@ -18,7 +18,7 @@ import type { CellPlan } from "../../zswap/cell_types.ts";
 import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { HistogramRecorder } from "../measure/recorder.ts";
-import { referenceLoopNs } from "../_noise.ts";
+import { referenceLoopNs } from "../measure/noise.ts";
 import { notOkResult, okResult, type Repetition } from "./cell_result.ts";
 import { type CellSpec, expandMatrix, selectCells } from "./matrix.ts";
 import { checkPluginOptions } from "./preflight.ts";
@@ -91,7 +91,7 @@ export async function runCellByName(
     for (let i = 0; i < runs; i++) {
       signal?.throwIfAborted();
       const recorder = new HistogramRecorder();
-      // The machine's speed just before the repetition (bench/_noise.ts): shown by compare.
+      // The machine's speed just before the repetition (bench/measure/noise.ts): shown by compare.
       const machineNs = i >= spec.warmup ? referenceLoopNs() : 0;
       const run = await engine.runCell(plan, recorder, { signal, onProgress: progress });
       if (i >= spec.warmup) reps.push({ run, recorder, machineNs });

@@ -6,8 +6,8 @@
  *
  * @module
  */
-import type { Histogram } from "./measure/histogram.ts";
-import type { LatencyCdf } from "./results/schema.ts";
+import type { Histogram } from "../measure/histogram.ts";
+import type { LatencyCdf } from "./schema.ts";
 
 /**
  * The probabilities at which {@linkcode latencyCdf} reads each histogram: dense in the tail,
@@ -63,7 +63,7 @@ export const LATENCY_QUANTILES: readonly number[] = Object.freeze([
  * ```ts
  * import assert from "node:assert/strict";
  * import { Histogram } from "./histogram.ts";
- * import { latencyCdf } from "./_cell_detail.ts";
+ * import { latencyCdf } from "./cell_detail.ts";
  * const store = new Histogram();
  * for (let i = 1; i <= 100; i++) store.record(i * 100);
  * const cdf = latencyCdf({ store, load: new Histogram(), writeback: new Histogram() });
@@ -96,7 +96,7 @@ export function latencyCdf(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { compactAllocatorStats } from "./_cell_detail.ts";
+ * import { compactAllocatorStats } from "./cell_detail.ts";
  * const s = compactAllocatorStats({
  *   pages: 3,
  *   classes: [

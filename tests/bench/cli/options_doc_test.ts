@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createDefaultRegistry } from "../../builtins/mod.ts";
-import { PLUGIN_KINDS } from "../../registry/schemas.ts";
-import { optionsMarkdown, pluginOptions } from "../../bench/_options_doc.ts";
-import { optionsDocKinds } from "../../scripts/gen_plugin_options_doc.ts";
+import { createDefaultRegistry } from "../../../builtins/mod.ts";
+import { PLUGIN_KINDS } from "../../../registry/schemas.ts";
+import { optionsMarkdown, pluginOptions } from "../../../bench/cli/options_doc.ts";
+import { optionsDocKinds } from "../../../scripts/gen_plugin_options_doc.ts";
 
 Deno.test("every built-in plugin documents every option with a default or (required)", () => {
   const registry = createDefaultRegistry();
@@ -29,7 +29,7 @@ Deno.test("pluginOptions() reads offload, mixed and deflate from their schemas",
 });
 
 Deno.test("docs/plugin-options.md is what the schemas generate", async () => {
-  const doc = await Deno.readTextFile(new URL("../../docs/plugin-options.md", import.meta.url));
+  const doc = await Deno.readTextFile(new URL("../../../docs/plugin-options.md", import.meta.url));
   const body = optionsMarkdown(optionsDocKinds(createDefaultRegistry()));
   // deno fmt pads the tables: compare with runs of spaces and dashes folded.
   const fold = (s: string) => s.replace(/ +/g, " ").replace(/-{3,}/g, "---");

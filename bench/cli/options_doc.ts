@@ -37,7 +37,7 @@ export interface DocumentedPlugin {
  * ```ts
  * import assert from "node:assert/strict";
  * import { z } from "zod";
- * import { pluginOptions } from "./_options_doc.ts";
+ * import { pluginOptions } from "./options_doc.ts";
  * const schema = z.strictObject({ level: z.int().min(1).max(9).default(6).describe("Level") });
  * assert.deepEqual(pluginOptions({ name: "x", optionsSchema: schema }), [
  *   { name: "level", type: "integer 1..9", default: "6", description: "Level" },
@@ -128,7 +128,7 @@ export interface DocumentedKind {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { optionsMarkdown } from "./_options_doc.ts";
+ * import { optionsMarkdown } from "./options_doc.ts";
  * assert.match(optionsMarkdown([{ title: "Allocators", plugins: [{ name: "zbud" }] }]), /### zbud/);
  * ```
  */

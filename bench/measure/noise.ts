@@ -37,7 +37,7 @@ export interface RatioInterval {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { ratioInterval } from "./_noise.ts";
+ * import { ratioInterval } from "./noise.ts";
  * const r = ratioInterval([100, 102, 98], [300, 310, 295], 0.99)!;
  * assert.ok(r.low > 2.5 && r.high < 3.5);
  * ```
@@ -78,7 +78,7 @@ export function ratioInterval(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { studentTQuantile } from "./_noise.ts";
+ * import { studentTQuantile } from "./noise.ts";
  * assert.ok(Math.abs(studentTQuantile(0.975, 10) - 2.228) < 1e-3);
  * ```
  */
@@ -196,7 +196,7 @@ export const UNRELIABLE_TAIL_CV = 0.5;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { unreliableTimings } from "./_noise.ts";
+ * import { unreliableTimings } from "./noise.ts";
  * assert.deepEqual(unreliableTimings({ load_p99_ns_cv: 0.53 }), ["load p99 cv 0.53"]);
  * assert.deepEqual(unreliableTimings({ load_p99_ns_cv: 0.3, load_p50_ns_cv: 0.25 }), [
  *   "load p50 cv 0.25",
@@ -239,7 +239,7 @@ const REFERENCE_BUFFER = new Uint32Array(REFERENCE_WORDS);
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { referenceLoopNs } from "./_noise.ts";
+ * import { referenceLoopNs } from "./noise.ts";
  * assert.ok(referenceLoopNs(3) > 0);
  * ```
  */

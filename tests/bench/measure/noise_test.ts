@@ -4,7 +4,7 @@ import {
   referenceLoopNs,
   studentTQuantile,
   unreliableTimings,
-} from "../../bench/_noise.ts";
+} from "../../../bench/measure/noise.ts";
 
 Deno.test("studentTQuantile() matches the t table", async (t) => {
   // Two-sided critical values from any t table (e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2).
