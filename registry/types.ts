@@ -137,6 +137,8 @@ export interface Zpool {
   totalPages(): number;
   /** Move objects to free whole pages; returns the pages freed. */
   compact?(): number;
+  /** Run work the pool deferred, as a kernel workqueue would (the frontend calls it after each op). */
+  drain?(): void;
   /** Allocator-specific figures, e.g. per-class counts for zsmalloc. */
   stats(): Record<string, unknown>;
   /**

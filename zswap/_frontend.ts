@@ -137,6 +137,11 @@ export interface FrontendSetup {
   arena?: Arena;
   /** Called every {@linkcode PROGRESS_MS} or so with the operations done (between operations). */
   onProgress?: (opsDone: number) => void;
+  /**
+   * Called after every op (and the shrink it queued) with the pool's pages and the entries
+   * stored at that moment: the pool op by op, as `kernel-check --trace` compares it.
+   */
+  afterOp?: (poolPages: number, storedPages: number) => void;
 }
 
 /** The engine of one cell. Use once: `await run()`, then `result()`. */
@@ -149,6 +154,7 @@ export class Frontend {
   readonly #recorder: OpRecorder;
   readonly #signal: AbortSignal | undefined;
   readonly #arena: Arena | undefined;
+  readonly #afterOp: ((poolPages: number, storedPages: number) => void) | undefined;
   readonly #ctxs: TaskContext[] = [];
   readonly #ops: Iterator<Op>;
   readonly #pageSize: number;
@@ -167,6 +173,8 @@ export class Frontend {
   readonly #enospcPoor: boolean;
   readonly #zsmallocTooBigAllocFail: boolean;
   readonly #exclusive: boolean;
+  readonly #slotsBatch: number;
+  readonly #orphanOnRewrite: boolean;
   readonly #rotateOnLoad: boolean;
   readonly #secondChance: boolean;
   readonly #newLimitRule: boolean;
@@ -180,6 +188,9 @@ export class Frontend {
   readonly #locks = new OffsetLocks();
   #zeroCount = 0;
   #deviceCount = 0;
+  /** Entries whose swap slot was freed into the slots cache: kind, handle, length, flattened. */
+  #parked: number[] = [];
+  #parkedSlots = 0;
   #reachedFull = false;
   #shrinkRequested = false;
   #shrinking = false;
@@ -221,6 +232,7 @@ export class Frontend {
     this.#signal = s.signal;
     this.#arena = s.arena;
     this.#onProgress = s.onProgress;
+    this.#afterOp = s.afterOp;
     this.#pageSize = p.pageSize;
     this.#table = new EntryTable(p.pages);
     this.#concurrent = p.tasks > 1;
@@ -245,6 +257,8 @@ export class Frontend {
     this.#zsmallocTooBigAllocFail = settable.tooBigCounter === true &&
       preset.zsmallocTooBig === "reject_alloc_fail";
     this.#exclusive = preset.exclusiveLoads;
+    this.#slotsBatch = preset.swapSlotsBatch;
+    this.#orphanOnRewrite = preset.loadedRewrite === "orphan";
     this.#rotateOnLoad = preset.loadRotatesLru;
     this.#secondChance = preset.secondChance;
     this.#newLimitRule = preset.limitRule === "new";
@@ -402,6 +416,7 @@ export class Frontend {
         );
         arena?.prefault?.(PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
+        if (this.#afterOp !== undefined) this.#afterOp(this.#pool.totalPages(), this.#storedNow);
       }
     } catch (err) {
       if (this.#failure === undefined) this.#failure = err;
@@ -463,6 +478,24 @@ export class Frontend {
         kind = KIND_EMPTY;
       }
     }
+    if (this.#exclusive && isStored(kind)) {
+      // mm/memory.c, mm/zswap.c (D6.12): writing a swapped-out page faults it in first, and the
+      // exclusive load erases its entry; the page-out then stores the new one.
+      this.#dropStored(s);
+      kind = KIND_EMPTY;
+    }
+    if (this.#slotsBatch > 0 && kind !== KIND_EMPTY) {
+      if (!table.inSwapCache(s)) {
+        // mm/memory.c (D5.10, D6.1): writing a swapped-out page faults it in and frees its slot;
+        // the swap-out takes a new one. The old slot waits in the slots cache, its entry stored.
+        this.#freeSlot(s);
+        kind = KIND_EMPTY;
+      } else if (this.#orphanOnRewrite) {
+        // mm/memory.c (D5.10): the write copied the page; the old one keeps slot and entry.
+        this.#orphan(s);
+        kind = KIND_EMPTY;
+      } // else (D6.1): same slot, the store below replaces the entry (frontswap's dup rule)
+    }
     if (kind === KIND_DEVICE) {
       // The page goes to zswap or is written to the device again: the old device copy is stale.
       this.#deviceCount--;
@@ -479,6 +512,11 @@ export class Frontend {
       this.#reject(s, pageId);
       return undefined;
     }
+    // Work the pool queued (z3fold's compaction after a free, mm/z3fold.c D5.10, D6.1) runs at
+    // the store's first sleeping allocation (mm/zswap.c: zswap_entry_cache_alloc(GFP_KERNEL)),
+    // before the object is allocated: the 5.10 and 6.1 trace records show it done after the next
+    // store (a duplicate's invalidation included), and not after loads or invalidations.
+    this.#pool.drain?.();
     if (this.#sameFilled && isSameFilled(ctx.pageWords)) {
       // mm/zswap.c (D6.1): a page of one repeated word is stored as the word.
       this.#insert(s, KIND_SAME, pageId, ctx.pageWords[0], 0);
@@ -794,9 +832,12 @@ export class Frontend {
     if (this.#exclusive) {
       this.#dropStored(s);
       this.#table.clear(s);
-    } else if (this.#rotateOnLoad && this.#table.onLru(s)) {
-      this.#table.moveToHead(s);
+      return;
     }
+    // mm/memory.c (D6.1): do_swap_page keeps a read-faulted page in the swap cache, slot and
+    // entry with it (vm_swap_full() aside).
+    this.#table.setSwapCache(s);
+    if (this.#rotateOnLoad && this.#table.onLru(s)) this.#table.moveToHead(s);
   }
 
   #loadDone(ctx: TaskContext, expectedId: number, n: number, ms: number): void {
@@ -822,6 +863,7 @@ export class Frontend {
       return;
     }
     if (kind !== KIND_DEVICE) return;
+    if (!this.#exclusive) table.setSwapCache(s);
     this.#workload.page(table.pageId(s), ctx.page);
     if (table.hasHash(s) && hashPage(ctx.pageWords) !== table.handles[s] >>> 0) {
       this.#counters.integrity_failures++;
@@ -834,10 +876,69 @@ export class Frontend {
     const s = table.find(offset);
     const kind = table.kind(s);
     if (kind === KIND_EMPTY) return;
+    if (this.#slotsBatch > 0) {
+      this.#freeSlot(s);
+      table.clear(s);
+      return;
+    }
     if (kind === KIND_DEVICE) this.#deviceCount--;
     else if (kind === KIND_ZERO) this.#zeroCount--;
     else this.#dropStored(s);
     table.clear(s);
+  }
+
+  /**
+   * Free the swap slot of offset slot `s` into the per-CPU slots cache (mm/swap_slots.c, D5.10,
+   * D6.1 free_swap_slot): the cache holds `swapSlotsBatch` slots; the one after that returns
+   * them all, oldest first, and only then are their zswap entries invalidated
+   * (swapcache_free_entries -> swap_range_free -> frontswap invalidate). Until then a parked
+   * entry stays in the pool and in stored_pages but belongs to no offset (and is not written
+   * back). The slot `s` is left empty.
+   */
+  #freeSlot(s: number): void {
+    if (this.#parkedSlots >= this.#slotsBatch) this.#returnSlots();
+    this.#parkedSlots++;
+    const table = this.#table;
+    const kind = table.kind(s);
+    if (isStored(kind)) {
+      table.remove(s);
+      this.#parked.push(kind, table.handles[s], kind === KIND_POOL ? table.lengths[s] : 0);
+    } else if (kind === KIND_DEVICE) this.#deviceCount--;
+    else if (kind === KIND_ZERO) this.#zeroCount--;
+    table.markEmpty(s);
+  }
+
+  /**
+   * The page at slot `s` left its offset but stays in the swap cache, slot and entry with it
+   * (5.10's copy on write of a swap-cache page): the entry stays stored and in the pool, belongs
+   * to no offset and is never freed (only reclaim would free that page).
+   */
+  #orphan(s: number): void {
+    const table = this.#table;
+    const kind = table.kind(s);
+    if (isStored(kind)) table.remove(s);
+    else if (kind === KIND_DEVICE) this.#deviceCount--;
+    table.markEmpty(s);
+  }
+
+  /** Give the parked slots back: their entries are freed in the order their slots were. */
+  #returnSlots(): void {
+    const parked = this.#parked;
+    for (let i = 0; i < parked.length; i += 3) {
+      const kind = parked[i];
+      this.#storedNow--;
+      if (kind === KIND_SAME) {
+        this.#sameNow--;
+        continue;
+      }
+      this.#pool.free(parked[i + 1]);
+      if (kind === KIND_RAW) {
+        this.#rawNow--;
+        this.#compressedNow -= this.#pageSize;
+      } else this.#compressedNow -= parked[i + 2];
+    }
+    parked.length = 0;
+    this.#parkedSlots = 0;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -50,6 +50,8 @@ export interface RunCellOptions {
    * @param opsDone Operations done in this run.
    */
   onProgress?(opsDone: number): void;
+  /** Called after every op with the pool's pages and the entries stored (see `FrontendSetup`). */
+  afterOp?: (poolPages: number, storedPages: number) => void;
 }
 
 /**
@@ -101,8 +103,11 @@ export async function runCellIn(
       `The arena has ${arena.pageSize}-byte pages, the cell ${params.pageSize}-byte pages`,
     );
   }
+  // mm/z3fold.c: compaction after a free runs from a workqueue (`queued`, drained by the store).
   const allocatorOptions = plan.allocator.presetSettable?.classOptions === true
     ? mergeOptions(preset.zsmallocOptions, plan.allocatorOptions)
+    : plan.allocator.name === "z3fold"
+    ? mergeOptions({ compaction: "queued" }, plan.allocatorOptions)
     : plan.allocatorOptions;
   const pool = plan.allocator.create({
     arena,
@@ -141,6 +146,7 @@ export async function runCellIn(
       signal,
       arena,
       onProgress: options.onProgress,
+      afterOp: options.afterOp,
     });
     releaseLastCell();
     lastCell = null; // this cell's objects now keep the hidden classes alive
