@@ -550,6 +550,7 @@ export const z3foldAllocator: AllocatorPlugin = {
   kind: "allocator",
   name: "z3fold",
   description: "Three objects per page plus headless pages (mm/z3fold.c, removed in 6.15)",
+  optionsSchema: Z3foldOptionsSchema,
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "z3fold");

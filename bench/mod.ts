@@ -66,6 +66,7 @@ export { measureTimerFloor, type TimerFloor } from "./measure/timer_floor.ts";
 export { deriveRatios, notOkResult } from "./run/cell_result.ts";
 export {
   type CellExecutor,
+  type CellProgress,
   inProcessExecutor,
   runCellByName,
   type RunCellByNameOptions,
@@ -94,6 +95,8 @@ export {
   type Environment,
   type Flat,
   type JsonlHeader,
+  type LatencyCdf,
+  type LatencyReps,
   OBJECT_COLUMNS,
   RESULTS_SCHEMA_VERSION,
   type RunResults,

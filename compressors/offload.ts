@@ -38,11 +38,17 @@ export interface OffloadOptions {
 }
 
 const OffloadOptionsSchema = z.strictObject({
-  codec: z.string().min(1).default("lz4"),
-  codec_options: z.record(z.string(), z.unknown()).default({}),
-  latency_us: z.number().min(0).max(10_000_000).default(0),
-  engine: z.unknown().optional(),
-  worker: z.boolean().default(false),
+  codec: z.string().min(1).default("lz4").describe("The compressor that does the work"),
+  codec_options: z.record(z.string(), z.unknown()).default({}).describe("Options of that codec"),
+  latency_us: z.number().min(0).max(10_000_000).default(0).describe(
+    "Extra time each request takes on the engine, microseconds (virtual time; the Worker engine sleeps it)",
+  ),
+  engine: z.unknown().optional().describe(
+    'The modelled engine: a preset name ("cpu", "iaa", "qat") or its fields (docs/virtual-time.md)',
+  ),
+  worker: z.boolean().default(false).describe(
+    "Run the codec on a real Worker thread (wall-clock times) instead of the modelled engine",
+  ),
 });
 
 /** Finds a compressor plugin by name (the registry's lookup); throws or returns undefined if none. */
@@ -213,6 +219,7 @@ export function createOffloadCompressor(
     name: "offload",
     description:
       "Any codec on a modelled offload engine (virtual time; or a Worker): asynchronous, callers sleep",
+    optionsSchema: OffloadOptionsSchema,
     async: true,
     async create(options: unknown): Promise<Compressor> {
       const o = parsePluginOptions(

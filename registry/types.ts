@@ -177,6 +177,11 @@ export interface AllocatorPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /** May the caller sleep while a handle is mapped? (zpool_driver.sleep_mapped, 5.12) */
   sleepMapped: boolean;
   /** Make a pool. Throws for bad options, before the first store. */
@@ -258,6 +263,11 @@ export interface CompressorPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /** True: calls complete later (an offload engine) and the caller must sleep while waiting. */
   async: boolean;
   /** Make an instance. Throws for bad options. */
@@ -312,6 +322,11 @@ export interface WorkloadPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /**
    * When set, cells of this workload use this compressor and report `compressor` as `-` (the
    * `lengths` workload replays compressed lengths, so no real codec runs).
@@ -388,6 +403,11 @@ export interface StrategyPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /** Make the strategy function. Throws for bad options. */
   create(options: unknown): LoadStrategy;
   // --- least privilege (issue 9): see PluginPermissions ---

@@ -340,11 +340,13 @@ export class TaskContext implements LoadContext {
 
   /**
    * End timing the operation begun by `opBegin()`.
+   * @param untimedMs Wall time inside the operation spent on the harness's own work, left out.
    * @returns Its latency in ns: calibrated, the modelled end-to-end time; measured, the modelled
    * end-to-end time with the task's own modelled work replaced by what it measurably cost.
    */
-  opEnd(): number {
-    this.#measuredNs += (performance.now() - this.#wallMark) * 1e6;
+  opEnd(untimedMs = 0): number {
+    // The harness's own work inside the window (`untimedMs`) is no part of the task's cost.
+    this.#measuredNs += (performance.now() - this.#wallMark - untimedMs) * 1e6;
     const clock = this.#time!.clock;
     const elapsed = clock !== null ? clock.timeOf(this.task) - this.#startNs : this.#nominalNs;
     if (this.#calibrated) return elapsed;

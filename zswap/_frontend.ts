@@ -41,7 +41,8 @@ import {
   type Workload,
   type Zpool,
 } from "../registry/types.ts";
-import type { CellCounters, CellParams, OpRecorder } from "./cell_types.ts";
+import type { CellCounters, CellParams, CellTimeline, OpRecorder } from "./cell_types.ts";
+import { TimelineSampler } from "./_timeline.ts";
 import { zeroCounters } from "./_counters.ts";
 import { VirtualClock } from "./_clock.ts";
 import { OffsetLocks } from "./_offset_locks.ts";
@@ -84,6 +85,13 @@ const POISON = 0xdeadbeef;
 const PREFAULT_PAGES = 64;
 /** With an abort signal, yield to the event loop at least this often (ms) so timers can fire. */
 const YIELD_MS = 50;
+/**
+ * Operations after which the pool back at the same high-water level counts as a new moment of it
+ * for the stats snapshot: bounds the snapshots of a pool that sits at its peak.
+ */
+const HW_STATS_EVERY = 256;
+/** How often a run reports its progress (ms). */
+const PROGRESS_MS = 250;
 
 const COMP_ENOSPC = -1;
 const COMP_EINVAL = -2;
@@ -131,6 +139,8 @@ export interface FrontendSetup {
    * (`Arena.prefault`), so page faults of fresh process memory are not timed as zswap work.
    */
   arena?: Arena;
+  /** Called every {@linkcode PROGRESS_MS} or so with the operations done (between operations). */
+  onProgress?: (opsDone: number) => void;
   /**
    * Called after every op (and the shrink it queued) with the pool's pages and the entries
    * stored at that moment: the pool op by op, as `kernel-check --trace` compares it.
@@ -210,6 +220,18 @@ export class Frontend {
   #hwSame = 0;
   #hwRaw = 0;
   #hwCompressed = 0;
+  // The pool along the run, and the allocator's stats at its high-water mark (bench/ charts).
+  readonly #timeline = new TimelineSampler();
+  #opsDone = 0;
+  #hwOp = 0;
+  #hwStats: Record<string, unknown> | undefined = undefined;
+  #hwStale = false;
+  #hwStatsPages = -1;
+  #hwStatsOp = 0;
+  /** Time spent taking stats snapshots inside timed operations, subtracted from them (ms). */
+  #untimedMs = 0;
+  readonly #onProgress: ((opsDone: number) => void) | undefined;
+  #lastProgress = 0;
 
   /** @param s The cell's setup. */
   constructor(s: FrontendSetup) {
@@ -221,6 +243,7 @@ export class Frontend {
     this.#recorder = s.recorder;
     this.#signal = s.signal;
     this.#arena = s.arena;
+    this.#onProgress = s.onProgress;
     this.#afterOp = s.afterOp;
     this.#pageSize = p.pageSize;
     this.#table = new EntryTable(p.pages);
@@ -343,6 +366,24 @@ export class Frontend {
     return this.#timeModel;
   }
 
+  /**
+   * The pool sampled along the run and the allocator's stats at its high-water mark, after
+   * `run()` (and before `release()`).
+   */
+  shape(): { timeline: CellTimeline; allocatorStatsAtHw: Record<string, unknown> } {
+    const pages = this.#pool.totalPages();
+    if (this.#hwStats === undefined || (this.#hwStale && pages === this.#hwPages)) {
+      this.#hwStats = this.#pool.stats();
+    }
+    return {
+      timeline: this.#timeline.finish(this.#opsDone, pages, this.#storedNow, this.#compressedNow, {
+        pages: this.#hwPages,
+        op: this.#hwOp,
+      }),
+      allocatorStatsAtHw: this.#hwStats,
+    };
+  }
+
   /** The counters and the first violation sites, after `run()`. */
   result(): { counters: CellCounters; violationSites: string[] } {
     const c = this.#counters;
@@ -428,6 +469,13 @@ export class Frontend {
           );
         }
         if (concurrent) this.#releaseHeld(ctx, offset);
+        if (this.#onProgress !== undefined && (this.#opsDone & 1023) === 1023) this.#progress();
+        this.#timeline.tick(
+          ++this.#opsDone,
+          this.#pool.totalPages(),
+          this.#storedNow,
+          this.#compressedNow,
+        );
         arena?.prefault?.(PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
         if (this.#afterOp !== undefined) this.#afterOp(this.#pool.totalPages(), this.#storedNow);
@@ -461,18 +509,25 @@ export class Frontend {
   #timedStore(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
     this.#workload.page(pageId, ctx.page);
     this.#counters.stores++;
-    // Accounted cells are timed by the context (no extra clock read inside the window).
+    // Accounted cells are timed by the context (no extra clock read inside the window); the
+    // high-water snapshot's time is left out either way.
+    const u0 = this.#untimedMs;
     if (this.#accounted) ctx.opBegin();
     const t0 = this.#accounted ? 0 : performance.now();
     const r = this.#store(ctx, offset, pageId);
-    if (r !== undefined) return this.#storeTimedAsync(ctx, r, t0);
-    this.#recorder.store(this.#accounted ? ctx.opEnd() : (performance.now() - t0) * 1e6);
+    if (r !== undefined) return this.#storeTimedAsync(ctx, r, t0, u0);
+    this.#recorder.store(this.#opNs(ctx, t0, u0));
     return undefined;
   }
 
-  async #storeTimedAsync(ctx: TaskContext, pending: Promise<void>, t0: number): Promise<void> {
+  async #storeTimedAsync(
+    ctx: TaskContext,
+    pending: Promise<void>,
+    t0: number,
+    u0: number,
+  ): Promise<void> {
     await pending;
-    this.#recorder.store(this.#accounted ? ctx.opEnd() : (performance.now() - t0) * 1e6);
+    this.#recorder.store(this.#opNs(ctx, t0, u0));
   }
 
   /**
@@ -727,6 +782,12 @@ export class Frontend {
       this.#hwSame = this.#sameNow;
       this.#hwRaw = this.#rawNow;
       this.#hwCompressed = this.#compressedNow;
+      this.#hwOp = this.#opsDone;
+      // A new level, or the same one a while later: snapshot the stats before the pool next
+      // shrinks (#dropStored). Ties within HW_STATS_EVERY operations keep the earlier snapshot.
+      if (pages > this.#hwStatsPages || this.#opsDone - this.#hwStatsOp >= HW_STATS_EVERY) {
+        this.#hwStale = true;
+      }
     }
   }
 
@@ -738,6 +799,7 @@ export class Frontend {
     if (kind === KIND_SAME) {
       this.#sameNow--;
     } else {
+      if (this.#hwStale && this.#pool.totalPages() === this.#hwPages) this.#snapshotHw();
       this.#pool.free(table.handles[s]);
       table.remove(s);
       if (kind === KIND_RAW) {
@@ -750,6 +812,33 @@ export class Frontend {
     table.markEmpty(s);
   }
 
+  #progress(): void {
+    const now = performance.now();
+    if (now - this.#lastProgress < PROGRESS_MS) return;
+    this.#lastProgress = now;
+    this.#onProgress!(this.#opsDone + 1);
+  }
+
+  /** Take the allocator's stats at the high-water mark; its time is not charged to the op. */
+  #snapshotHw(): void {
+    const t0 = performance.now();
+    this.#hwStats = this.#pool.stats();
+    this.#hwStale = false;
+    this.#hwStatsPages = this.#hwPages;
+    this.#hwStatsOp = this.#opsDone;
+    this.#untimedMs += performance.now() - t0;
+  }
+
+  /**
+   * The latency of the operation begun at `t0` (wall clock) or by `ctx.opBegin()` (accounted), in
+   * ns, leaving out the harness's own work inside it (the high-water snapshot since `u0`).
+   */
+  #opNs(ctx: TaskContext, t0: number, u0: number): number {
+    const untimedMs = this.#untimedMs - u0;
+    if (this.#accounted) return ctx.opEnd(untimedMs);
+    return (performance.now() - t0 - untimedMs) * 1e6;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Load and invalidate
 
@@ -757,6 +846,7 @@ export class Frontend {
     this.#counters.loads++;
     ctx.pageWords.fill(POISON);
     const table = this.#table;
+    const u0 = this.#untimedMs;
     const t0 = this.#accounted ? 0 : performance.now();
     const s = table.find(offset);
     const kind = table.kind(s);
@@ -783,15 +873,10 @@ export class Frontend {
         this.#loadFailed(ctx, err);
         return undefined;
       }
-      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0);
+      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0, u0);
     }
     if (n === this.#pageSize) this.#afterLoad(s);
-    this.#loadDone(
-      ctx,
-      expectedId,
-      n,
-      this.#accounted ? ctx.opEnd() / 1e6 : performance.now() - t0,
-    );
+    this.#loadDone(ctx, expectedId, n, this.#opNs(ctx, t0, u0) / 1e6);
     return undefined;
   }
 
@@ -801,6 +886,7 @@ export class Frontend {
     expectedId: number,
     pending: Promise<number>,
     t0: number,
+    u0: number,
   ): Promise<void> {
     let n: number;
     try {
@@ -810,12 +896,7 @@ export class Frontend {
       return;
     }
     if (n === this.#pageSize) this.#afterLoad(s);
-    this.#loadDone(
-      ctx,
-      expectedId,
-      n,
-      this.#accounted ? ctx.opEnd() / 1e6 : performance.now() - t0,
-    );
+    this.#loadDone(ctx, expectedId, n, this.#opNs(ctx, t0, u0) / 1e6);
   }
 
   /** A load whose strategy threw: count it if it is a decompression or bounce failure. */

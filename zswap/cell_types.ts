@@ -172,4 +172,31 @@ export interface CellRun {
   violationSites: string[];
   /** Allocator stats at the end of the run. */
   allocatorStats: Record<string, unknown>;
+  /**
+   * Allocator stats at a moment the pool was at its high-water mark (the latest such moment, to
+   * within a few operations): where the `pool_pages` figure was taken. Absent from engines that
+   * do not track it.
+   */
+  allocatorStatsAtHw?: Record<string, unknown>;
+  /** The pool sampled along the run (absent from engines that do not sample it). */
+  timeline?: CellTimeline;
+}
+
+/**
+ * The pool sampled along one run, at most a few hundred evenly spaced points (columns of equal
+ * length), taken between operations.
+ */
+export interface CellTimeline {
+  /** Operations done (stores, loads, invalidates) at each point. */
+  ops: number[];
+  /** Pool pages at each point. */
+  pool_pages: number[];
+  /** Entries stored at each point. */
+  stored_pages: number[];
+  /** Compressed bytes stored at each point. */
+  compressed_bytes: number[];
+  /** Pool pages at the high-water mark. */
+  hw_pool_pages: number;
+  /** Operations done when the pool was last at its high-water mark. */
+  hw_op: number;
 }

@@ -46,6 +46,7 @@ export type {
   CellParams,
   CellPlan,
   CellRun,
+  CellTimeline,
   CounterName,
   OpRecorder,
 } from "./cell_types.ts";

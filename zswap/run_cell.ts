@@ -44,6 +44,12 @@ export function releaseLastCell(): void {
 export interface RunCellOptions {
   /** Aborts the cell: `runCell` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Called every few hundred milliseconds with the operations done so far (between operations).
+   *
+   * @param opsDone Operations done in this run.
+   */
+  onProgress?(opsDone: number): void;
   /** Called after every op with the pool's pages and the entries stored (see `FrontendSetup`). */
   afterOp?: (poolPages: number, storedPages: number) => void;
 }
@@ -139,12 +145,14 @@ export async function runCellIn(
       recorder,
       signal,
       arena,
+      onProgress: options.onProgress,
       afterOp: options.afterOp,
     });
     releaseLastCell();
     lastCell = null; // this cell's objects now keep the hidden classes alive
     await frontend.run();
     const { counters, violationSites } = frontend.result();
+    const { timeline, allocatorStatsAtHw } = frontend.shape();
     const allocatorStats = pool.stats();
     frontend.release();
     lastCell = { arena, objects: [frontend, pool, compressor, workload, recorder] };
@@ -154,6 +162,8 @@ export async function runCellIn(
       counters,
       violationSites,
       allocatorStats,
+      allocatorStatsAtHw,
+      timeline,
     };
   } finally {
     workload?.close?.();

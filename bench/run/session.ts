@@ -159,6 +159,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       skip: done,
       matrix: all,
       onCellStart: (spec) => progress.start(spec.cell),
+      onCellProgress: (spec, p) => progress.inCell(spec.cell, p.opsDone, p.opsTotal),
       onCell: async (result) => {
         fresh.push(result);
         progress.done();
