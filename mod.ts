@@ -73,10 +73,19 @@ export { builtinCompressors, offloadCompressor } from "./compressors/mod.ts";
 export { builtinWorkloads } from "./workloads/mod.ts";
 export { builtinStrategies, getPreset, PRESETS } from "./zswap/mod.ts";
 export { runCell } from "./builtins/mod.ts";
-export type { CellCounters, CellParams, CellPlan, CellRun, OpRecorder } from "./zswap/mod.ts";
+export type {
+  CellCounters,
+  CellParams,
+  CellPlan,
+  CellRun,
+  CellTimeline,
+  OpRecorder,
+} from "./zswap/mod.ts";
 export {
   type CellResult,
   compareRuns,
+  type LatencyCdf,
+  type LatencyReps,
   renderHtml,
   renderMarkdown,
   resolveConfig,

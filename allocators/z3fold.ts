@@ -39,8 +39,15 @@ import { checkPageSize } from "./_page_size.ts";
 import { growInt32, growUint8 } from "./_typed.ts";
 import { parsePluginOptions } from "../registry/errors.ts";
 
-// z3fold takes no options: an empty strict object (or nothing).
-const Z3foldOptionsSchema = z.object({}).strict();
+/** z3fold's options. */
+const Z3foldOptionsSchema = z.object({
+  /**
+   * `at-free` (default): the compaction the kernel queues after a free runs inside `free()`;
+   * `queued`: as the kernel's compaction workqueue, it runs at the next `drain()` (the frontend
+   * drains after every op), in the order the pages were queued, a page queued once.
+   */
+  compaction: z.enum(["at-free", "queued"]).default("at-free"),
+}).strict();
 
 /** sizeof(struct z3fold_header) on x86_64 without lockdep or spinlock debugging. */
 export const Z3FOLD_HEADER_STRUCT_BYTES = 88;
@@ -130,8 +137,13 @@ class Z3foldPool implements Zpool {
   #budHandle = new Int32Array(0);
   #pages = 0;
   #headlessPages = 0;
+  readonly #queued: boolean;
+  /** Pages waiting for compaction (NEEDS_COMPACTING), in queue order. */
+  #pending: number[] = [];
+  #isPending = new Uint8Array(0);
 
-  constructor(arena: Arena, pageSize: number) {
+  constructor(arena: Arena, pageSize: number, queued = false) {
+    this.#queued = queued;
     const g = z3foldGeometry(pageSize);
     this.#arena = arena;
     this.#bytes = new PageBytes(arena);
@@ -190,6 +202,21 @@ class Z3foldPool implements Zpool {
     else this.#last[pfn] = 0;
     // free_handle: a foreign handle no longer counts against its page.
     this.#foreignMask[pfn] &= ~(1 << bud);
+    if (this.#queued) {
+      // mm/z3fold.c (D5.10) z3fold_free: the page stays on its list; a page queued for
+      // compaction already (NEEDS_COMPACTING) is left to the work, which also holds a reference
+      // (an emptied page is released when the work runs); else an emptied page goes at once and
+      // any other is queued on the compaction workqueue.
+      if (this.#isPending[pfn]) return;
+      if (this.#first[pfn] === 0 && this.#middle[pfn] === 0 && this.#last[pfn] === 0) {
+        if (this.#lists.list[pfn] >= 0) this.#lists.unlink(pfn);
+        this.#releasePage(pfn);
+        return;
+      }
+      this.#isPending[pfn] = 1;
+      this.#pending.push(pfn);
+      return;
+    }
     if (this.#lists.list[pfn] >= 0) this.#lists.unlink(pfn);
     if (this.#first[pfn] === 0 && this.#middle[pfn] === 0 && this.#last[pfn] === 0) {
       this.#releasePage(pfn);
@@ -204,6 +231,32 @@ class Z3foldPool implements Zpool {
     }
     this.#compactPage(pfn);
     this.#addToUnbuddied(pfn);
+  }
+
+  /**
+   * Run the queued compactions (mm/z3fold.c, D5.10 do_compact_page), oldest first: off its list,
+   * released if empty, else the lone-buddy move or the middle slide, and back on a list.
+   */
+  drain(): void {
+    const pending = this.#pending;
+    for (let i = 0; i < pending.length; i++) {
+      const pfn = pending[i];
+      this.#isPending[pfn] = 0;
+      if (this.#lists.list[pfn] >= 0) this.#lists.unlink(pfn);
+      if (this.#first[pfn] === 0 && this.#middle[pfn] === 0 && this.#last[pfn] === 0) {
+        this.#releasePage(pfn);
+        continue;
+      }
+      if (
+        this.#foreignMask[pfn] === 0 && this.#mapped[pfn] === 0 && this.#buddySingle(pfn) &&
+        this.#compactSingleBuddy(pfn)
+      ) {
+        continue;
+      }
+      this.#compactPage(pfn);
+      this.#addToUnbuddied(pfn);
+    }
+    pending.length = 0;
   }
 
   map(handle: Handle, _mode: MapMode, _cpu?: number): Uint8Array {
@@ -367,7 +420,13 @@ class Z3foldPool implements Zpool {
   // mm/z3fold.c __z3fold_alloc: the first non-empty list from `chunks` up, its head, taken off.
   #takeUnbuddied(chunks: number): number {
     for (let i = chunks; i < this.#nchunks; i++) {
-      const pfn = this.#lists.heads[i];
+      let pfn = this.#lists.heads[i];
+      while (pfn >= 0 && this.#isPending[pfn]) {
+        // mm/z3fold.c (D5.10) __z3fold_alloc: a page queued for compaction is taken off its
+        // list and passed over; its compaction puts it back.
+        this.#lists.unlink(pfn);
+        pfn = this.#lists.heads[i];
+      }
       if (pfn >= 0) {
         this.#lists.unlink(pfn);
         return pfn;
@@ -464,13 +523,15 @@ class Z3foldPool implements Zpool {
     this.#mapped = growUint8(this.#mapped, min);
     this.#middleMapped = growUint8(this.#middleMapped, min);
     this.#foreignMask = growUint8(this.#foreignMask, min);
+    this.#isPending = growUint8(this.#isPending, min);
     this.#lists.grow(min);
     this.#budHandle = growInt32(this.#budHandle, this.#first.length * 3);
   }
 }
 
 /**
- * The z3fold allocator plugin (mm/z3fold.c, 5.10-6.14; one CPU's lists). No options.
+ * The z3fold allocator plugin (mm/z3fold.c, 5.10-6.14; one CPU's lists). Option `compaction`:
+ * `at-free` (default) or `queued` (compaction waits for `drain()`, as the kernel's workqueue).
  *
  * @example
  * ```ts
@@ -489,10 +550,11 @@ export const z3foldAllocator: AllocatorPlugin = {
   kind: "allocator",
   name: "z3fold",
   description: "Three objects per page plus headless pages (mm/z3fold.c, removed in 6.15)",
+  optionsSchema: Z3foldOptionsSchema,
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "z3fold");
-    parsePluginOptions("allocator", "z3fold", Z3foldOptionsSchema, env.options);
-    return new Z3foldPool(env.arena, env.pageSize);
+    const o = parsePluginOptions("allocator", "z3fold", Z3foldOptionsSchema, env.options);
+    return new Z3foldPool(env.arena, env.pageSize, o.compaction === "queued");
   },
 };

@@ -248,6 +248,7 @@ export const zbudAllocator: AllocatorPlugin = {
   kind: "allocator",
   name: "zbud",
   description: "Two objects per page, first and last buddy (mm/zbud.c, removed in 6.15)",
+  optionsSchema: ZbudOptionsSchema,
   sleepMapped: true,
   create(env: AllocatorEnv): Zpool {
     checkPoolEnv(env, "zbud");

@@ -53,8 +53,13 @@ import { parsePluginOptions } from "../registry/errors.ts";
 // zsmalloc options: the class rule of the kernel era and the chain size.
 const ZsmallocOptionsSchema = z
   .object({
-    rule: z.enum(["old", "new"]).default("new"),
-    chain: z.number().int().min(4).max(16).optional(),
+    rule: z.enum(["old", "new"]).default("new").describe(
+      "Class rules: old (<= 6.2: used-percent pages, 4 fullness groups) or new (>= 6.3)",
+    ),
+    chain: z.number().int().min(4).max(16).optional().meta({
+      description: "Most pages per zspage, CONFIG_ZSMALLOC_CHAIN_SIZE (a preset sets its own)",
+      default: "8 (4 with rule old)",
+    }),
   })
   .strict();
 
@@ -773,6 +778,7 @@ export const zsmallocAllocator: AllocatorPlugin = {
   kind: "allocator",
   name: "zsmalloc",
   description: "Size classes over multi-page zspages; objects may span pages (mm/zsmalloc.c)",
+  optionsSchema: ZsmallocOptionsSchema,
   sleepMapped: false,
   // mm/zsmalloc.c, mm/zswap.c: class rule and chain size, the too-big counter and writeback follow
   // the kernel version (zswap/presets.ts).

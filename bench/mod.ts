@@ -33,6 +33,7 @@ export {
   compileFilter,
   ConfigError,
   type ConfigInput,
+  type CostModelParam,
   DEFAULTS,
   MAX_CPUS,
   MAX_PAGES,
@@ -65,6 +66,7 @@ export { measureTimerFloor, type TimerFloor } from "./measure/timer_floor.ts";
 export { deriveRatios, notOkResult } from "./run/cell_result.ts";
 export {
   type CellExecutor,
+  type CellProgress,
   inProcessExecutor,
   runCellByName,
   type RunCellByNameOptions,
@@ -93,6 +95,8 @@ export {
   type Environment,
   type Flat,
   type JsonlHeader,
+  type LatencyCdf,
+  type LatencyReps,
   OBJECT_COLUMNS,
   RESULTS_SCHEMA_VERSION,
   type RunPart,

@@ -41,13 +41,16 @@ const DeflateOptionsSchema: z.ZodType<ResolvedDeflateOptions, DeflateOptions> = 
   level: z.int({ error: (iss) => levelError(iss.input) }).min(1, {
     error: (iss) => levelError(iss.input),
   })
-    .max(9, { error: (iss) => levelError(iss.input) }).default(6),
+    .max(9, { error: (iss) => levelError(iss.input) }).default(6)
+    .describe("zlib level, 1 to 9"),
   engine: z.enum(["zlib", "pako"], {
     error: (iss) =>
       `deflate engine ${
         JSON.stringify(iss.input)
       } is not "zlib" or "pako" (pako gives the kernel's exact lengths)`,
-  }).default("pako"),
+  }).default("pako").describe(
+    "Which deflate compresses: pako (the kernel's exact lengths) or zlib (node:zlib, faster)",
+  ),
 });
 
 function levelError(input: unknown): string {
@@ -148,6 +151,7 @@ export const deflateCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "deflate",
   description: "Raw deflate, zlib level 6, window bits 11, as crypto/deflate.c runs it",
+  optionsSchema: DeflateOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     const o: ResolvedDeflateOptions = parsePluginOptions(

@@ -243,6 +243,7 @@ export const lengthsCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "lengths",
   description: "Pseudo-compressor of the lengths workload: replays recorded compressed lengths",
+  optionsSchema: LengthsOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     parsePluginOptions("compressor", "lengths", LengthsOptionsSchema, options);

@@ -24,7 +24,9 @@ export interface Lz4Options {
 }
 
 const Lz4OptionsSchema = z.strictObject({
-  acceleration: z.int().min(1).max(LZ4_ACCELERATION_MAX).default(1),
+  acceleration: z.int().min(1).max(LZ4_ACCELERATION_MAX).default(1).describe(
+    "LZ4 acceleration: larger is faster and compresses less (the kernel uses 1)",
+  ),
 });
 
 /**
@@ -52,6 +54,7 @@ export const lz4Compressor: CompressorPlugin = {
   kind: "compressor",
   name: "lz4",
   description: "LZ4 block (kernel 6.1 LZ4_compress_default lengths), TypeScript",
+  optionsSchema: Lz4OptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     const o = parsePluginOptions(

@@ -97,6 +97,7 @@ export const lz4WasmCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "lz4-wasm",
   description: "lz4 from the lz4-wasm package (lz4_flex in wasm), the stock-wasm reference",
+  optionsSchema: Lz4WasmOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     parsePluginOptions("compressor", "lz4-wasm", Lz4WasmOptionsSchema, options);

@@ -46,6 +46,7 @@ export const lzoCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "lzo",
   description: "LZO1X-1 (kernel 6.1 lzo1x_1_compress lengths), TypeScript",
+  optionsSchema: LzoOptionsSchema,
   async: false,
   create: (options: unknown): Compressor => create("lzo", false, options),
 };
@@ -69,6 +70,7 @@ export const lzoRleCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "lzo-rle",
   description: "LZO1X-1 with zero-run encoding (kernel 6.1 lzorle1x_1_compress), TypeScript",
+  optionsSchema: LzoOptionsSchema,
   async: false,
   create: (options: unknown): Compressor => create("lzo-rle", true, options),
 };

@@ -47,6 +47,14 @@ export {
   type OffloadCodecResolver,
   type OffloadOptions,
 } from "./offload.ts";
+export {
+  createModelledEngine,
+  ENGINE_PRESETS,
+  type EngineOptions,
+  type EnginePreset,
+  type PerDirection,
+  resolveEngine,
+} from "./engines.ts";
 export { zstdCompressor, zstdFrameContentSize } from "./zstd.ts";
 export type { ResolvedZstdOptions, ZstdOptions } from "./zstd.ts";
 

@@ -46,6 +46,7 @@ export const noneCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "none",
   description: "No compression: a copy (the ceiling row)",
+  optionsSchema: NoneOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     parsePluginOptions("compressor", "none", NoneOptionsSchema, options);

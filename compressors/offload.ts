@@ -1,8 +1,13 @@
 /**
  * The `offload` compressor: any registered codec run on a simulated offload engine (a hardware
- * compressor behind crypto_acomp). Each instance owns one Worker thread that runs the codec; calls
- * return Promises that settle when the engine answers (plus `latency_us`), so zswap must sleep
- * while it waits — which is what makes the 2020 sleep-while-atomic bug visible.
+ * compressor behind crypto_acomp). Calls return Promises, so zswap must sleep while it waits —
+ * which is what makes the 2020 sleep-while-atomic bug visible.
+ *
+ * By default the engine is modelled (`compressors/engines.ts`): the codec runs in this thread and
+ * each request completes at the virtual time the engine model gives (`engine`, `latency_us`), so
+ * latencies and contention follow the modelled timeline. With `worker: true` each instance owns
+ * one Worker thread that runs the codec for real parallelism; its latencies are wall-clock round
+ * trips to the thread (plus `latency_us` through a timer of about 1 ms resolution).
  *
  * @module
  */
@@ -12,6 +17,7 @@ import { z } from "zod";
 import { parsePluginOptions, UsageError } from "../registry/errors.ts";
 import type { Compressor, CompressorPlugin } from "../registry/types.ts";
 import { errorFromWire, type WireError } from "../registry/wire.ts";
+import { createModelledEngine, type EngineOptions, resolveEngine } from "./engines.ts";
 
 /** Options of the `offload` compressor. */
 export interface OffloadOptions {
@@ -20,16 +26,29 @@ export interface OffloadOptions {
   /** Options for the codec's `create()` (default `{}`). */
   codec_options?: Record<string, unknown>;
   /**
-   * Extra completion latency per call, in microseconds (default 0): the answer is held this long
-   * after the engine gives it. Timers resolve to about 1 ms, so small values round up.
+   * Completion latency per call, in microseconds (default 0). Modelled engine: the engine's fixed
+   * latency unless `engine` sets one. Worker: the answer is held this long by a timer (about
+   * 1 ms resolution, so small values round up).
    */
   latency_us?: number;
+  /** The modelled engine: a preset name (`cpu`, `iaa`, `qat`) or its figures (default `cpu`). */
+  engine?: string | EngineOptions;
+  /** Run the codec in a Worker thread (wall-clock times) instead of the modelled engine. */
+  worker?: boolean;
 }
 
 const OffloadOptionsSchema = z.strictObject({
-  codec: z.string().min(1).default("lz4"),
-  codec_options: z.record(z.string(), z.unknown()).default({}),
-  latency_us: z.number().min(0).max(10_000_000).default(0),
+  codec: z.string().min(1).default("lz4").describe("The compressor that does the work"),
+  codec_options: z.record(z.string(), z.unknown()).default({}).describe("Options of that codec"),
+  latency_us: z.number().min(0).max(10_000_000).default(0).describe(
+    "Extra time each request takes on the engine, microseconds (virtual time; the Worker engine sleeps it)",
+  ),
+  engine: z.unknown().optional().describe(
+    'The modelled engine: a preset name ("cpu", "iaa", "qat") or its fields (docs/virtual-time.md)',
+  ),
+  worker: z.boolean().default(false).describe(
+    "Run the codec on a real Worker thread (wall-clock times) instead of the modelled engine",
+  ),
 });
 
 /** Finds a compressor plugin by name (the registry's lookup); throws or returns undefined if none. */
@@ -167,10 +186,12 @@ class InThreadOffload implements Compressor {
  * Make an `offload` compressor plugin (asynchronous) that finds the codec it wraps with `resolve`,
  * given when it is made (no process-wide lookup: each registry makes its own, see
  * `createDefaultRegistry()`). Options: `codec` (default `lz4`), `codec_options`, `latency_us`
- * (extra completion latency, default 0). A codec of `builtins` runs in a Worker of its own (one
- * per instance, terminated by `close()`; it never keeps the process alive while idle); any other
- * codec (from a plugin module) runs in this thread, answering through a Promise all the same.
- * Byte buffers are copied to the engine and back.
+ * (completion latency, default 0), `engine` (the modelled device: preset `cpu`, `iaa`, `qat` or
+ * its figures) and `worker`. By default the codec runs in this thread and the zswap frontend
+ * completes each call in virtual time. With `worker: true` a codec of `builtins` runs in a Worker
+ * of its own (one per instance, terminated by `close()`; it never keeps the process alive while
+ * idle) and any other codec (from a plugin module) in this thread; byte buffers are copied to the
+ * engine and back, and times are wall-clock.
  *
  * @param builtins The built-in compressors: the engine Worker can make these itself.
  * @param resolve Finds a codec by name (default: among `builtins`).
@@ -196,7 +217,9 @@ export function createOffloadCompressor(
   return {
     kind: "compressor",
     name: "offload",
-    description: "Any codec on a simulated offload engine (a Worker): asynchronous, callers sleep",
+    description:
+      "Any codec on a modelled offload engine (virtual time; or a Worker): asynchronous, callers sleep",
+    optionsSchema: OffloadOptionsSchema,
     async: true,
     async create(options: unknown): Promise<Compressor> {
       const o = parsePluginOptions(
@@ -204,7 +227,7 @@ export function createOffloadCompressor(
         "offload",
         OffloadOptionsSchema,
         options,
-        "known: codec, codec_options, latency_us",
+        "known: codec, codec_options, latency_us, engine, worker",
       );
       if (o.codec === "offload") {
         throw new UsageError(`Compressor "offload" cannot wrap itself (set codec to another one)`);
@@ -215,6 +238,15 @@ export function createOffloadCompressor(
           `Unknown codec "${o.codec}" for compressor "offload" (known: ${
             builtins.map((p) => p.name).join(", ")
           })`,
+        );
+      }
+      if (!o.worker) {
+        const preset = resolveEngine(o.engine, o.latency_us);
+        return createModelledEngine(await plugin.create(o.codec_options), plugin.name, preset);
+      }
+      if (o.engine !== undefined) {
+        throw new UsageError(
+          `Compressor "offload": "engine" models time, "worker" measures it; set one`,
         );
       }
       const latencyMs = o.latency_us / 1000;

@@ -36,13 +36,16 @@ const ZstdOptionsSchema: z.ZodType<ResolvedZstdOptions, ZstdOptions> = z.strictO
   level: z.int({ error: (iss) => levelError(iss.input) }).min(1, {
     error: (iss) => levelError(iss.input),
   })
-    .max(22, { error: (iss) => levelError(iss.input) }).default(3),
+    .max(22, { error: (iss) => levelError(iss.input) }).default(3)
+    .describe("Compression level, 1 to 22 (the kernel uses 3)"),
   sourceSize: z.int({
     error: (iss) =>
       `zstd sourceSize ${
         JSON.stringify(iss.input)
       } is not a byte count (0 = unknown; the kernel asks 262144 from 6.15)`,
-  }).min(0).default(0),
+  }).min(0).default(0).describe(
+    "Source size zstd's parameters are chosen for, bytes (0 = unknown; the kernel asks 262144 from 6.15)",
+  ),
 });
 
 function levelError(input: unknown): string {
@@ -328,6 +331,7 @@ export const zstdCompressor: CompressorPlugin = {
   kind: "compressor",
   name: "zstd",
   description: "zstd level 3 as crypto/zstd.c runs it (native libzstd via node:zlib)",
+  optionsSchema: ZstdOptionsSchema,
   async: false,
   create(options: unknown): Compressor {
     const o: ResolvedZstdOptions = parsePluginOptions(

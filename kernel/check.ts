@@ -186,7 +186,8 @@ export async function prepareKernelCheck(
     !(options.kernelVersion
       ? await cachedVersion(cacheDir, options.kernelVersion)
       : await cachedDebianKernel(cacheDir, options.kernelPackage));
-  const needCompiler = !(await fileExists(await pagefeedPath(cacheDir)));
+  const needCompiler = !(await fileExists(await pagefeedPath(cacheDir))) ||
+    !(await fileExists(await pagefeedPath(cacheDir, "tracefeed.c")));
   const tools = preflight({ compiler: needCompiler, apt: needApt }, findHostTools());
   const image: KernelImage = options.kernel
     ? { vmlinuz: options.kernel, modulesDir: options.modules, label: options.kernel }
@@ -216,7 +217,13 @@ export async function prepareKernelCheck(
     ? await (await ModuleTree.open(image.modulesDir)).resolve(wanted)
     : [];
   const pagefeed = await ensurePagefeed(cacheDir, tools.compiler);
-  const initramfs = await ensureInitramfs(cacheDir, { busybox: tools.busybox, pagefeed, modules });
+  const tracefeed = await ensurePagefeed(cacheDir, tools.compiler, "tracefeed.c");
+  const initramfs = await ensureInitramfs(cacheDir, {
+    busybox: tools.busybox,
+    pagefeed,
+    tracefeed,
+    modules,
+  });
   const wantKvm = options.accel === "kvm" ||
     ((options.accel ?? "auto") === "auto" && tools.kvm &&
       !(await kvmKnownBroken(cacheDir, tools.qemu)));

@@ -73,31 +73,40 @@ async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   await Deno.rename(tmp, path);
 }
 
+/** The guest programs: `pagefeed.c` pages a page file out, `tracefeed.c` replays a trace. */
+export type GuestProgram = "pagefeed.c" | "tracefeed.c";
+
 /**
- * The cache path pagefeed would have, whether or not it is built yet.
+ * The cache path a guest program would have, whether or not it is built yet.
  *
  * @param cacheDir The kernel-check cache.
+ * @param source Which program (default pagefeed).
  * @returns The path (depends only on the source and the flags).
  */
-export async function pagefeedPath(cacheDir: string): Promise<string> {
-  const source = await readKernelAsset("pagefeed.c");
-  const hash = await contentHash([source, PAGEFEED_CFLAGS.join(" ")]);
-  return `${cacheDir}/pagefeed-${hash.slice(0, 16)}`;
+export async function pagefeedPath(
+  cacheDir: string,
+  source: GuestProgram = "pagefeed.c",
+): Promise<string> {
+  const text = await readKernelAsset(source);
+  const hash = await contentHash([text, PAGEFEED_CFLAGS.join(" ")]);
+  return `${cacheDir}/${source.slice(0, -2)}-${hash.slice(0, 16)}`;
 }
 
 /**
- * The compiled pagefeed, built once per source version.
+ * A compiled guest program (pagefeed by default), built once per source version.
  *
  * @param cacheDir The kernel-check cache.
  * @param compiler A static-capable compiler (needed only when not cached).
+ * @param source Which program.
  * @returns Path of the static binary.
  * @throws {UsageError} When it must be built and no compiler is given, or the build fails.
  */
 export async function ensurePagefeed(
   cacheDir: string,
   compiler: StaticCompiler | undefined,
+  source: GuestProgram = "pagefeed.c",
 ): Promise<string> {
-  const out = await pagefeedPath(cacheDir);
+  const out = await pagefeedPath(cacheDir, source);
   if (await exists(out)) return out;
   if (!compiler) {
     throw new UsageError(
@@ -107,9 +116,9 @@ export async function ensurePagefeed(
   await Deno.mkdir(cacheDir, { recursive: true });
   const dir = await Deno.makeTempDir({ prefix: "zswapbench-pagefeed-" });
   try {
-    await Deno.writeTextFile(`${dir}/pagefeed.c`, await readKernelAsset("pagefeed.c"));
+    await Deno.writeTextFile(`${dir}/${source}`, await readKernelAsset(source));
     const res = await new Deno.Command(compiler.path, {
-      args: [...PAGEFEED_CFLAGS, "-o", `${dir}/pagefeed`, `${dir}/pagefeed.c`],
+      args: [...PAGEFEED_CFLAGS, "-o", `${dir}/prog`, `${dir}/${source}`],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -120,7 +129,7 @@ export async function ensurePagefeed(
         } (a static libc is needed: apt-get install -y libc6-dev)`,
       );
     }
-    const bin = await Deno.readFile(`${dir}/pagefeed`);
+    const bin = await Deno.readFile(`${dir}/prog`);
     if (!isStaticElf(bin)) {
       throw new UsageError(`${compiler.path} -static did not give a static program`);
     }
@@ -136,15 +145,22 @@ export async function ensurePagefeed(
  * The initramfs for a module set, built once per content.
  *
  * @param cacheDir The kernel-check cache.
- * @param pieces The static busybox, the pagefeed binary and the modules to load (in order).
+ * @param pieces The static busybox, the pagefeed (and tracefeed) binaries and the modules to load
+ *   (in order).
  * @returns Path of the cpio archive.
  */
 export async function ensureInitramfs(
   cacheDir: string,
-  pieces: { busybox: string; pagefeed: string; modules: readonly KernelModule[] },
+  pieces: {
+    busybox: string;
+    pagefeed: string;
+    tracefeed?: string;
+    modules: readonly KernelModule[];
+  },
 ): Promise<string> {
   const busybox = await Deno.readFile(pieces.busybox);
   const pagefeed = await Deno.readFile(pieces.pagefeed);
+  const tracefeed = pieces.tracefeed ? await Deno.readFile(pieces.tracefeed) : undefined;
   const initTemplate = await readKernelAsset("init.sh");
   const modules = await Promise.all(
     pieces.modules.map(async (m) => ({ name: m.name, data: await readModule(m.path) })),
@@ -152,12 +168,13 @@ export async function ensureInitramfs(
   const hash = await contentHash([
     busybox,
     pagefeed,
+    ...(tracefeed ? [tracefeed] : []),
     initTemplate,
     ...modules.flatMap((m) => [m.name, m.data]),
   ]);
   const out = `${cacheDir}/initramfs-${hash.slice(0, 16)}.cpio`;
   if (await exists(out)) return out;
   await Deno.mkdir(cacheDir, { recursive: true });
-  await writeAtomic(out, buildInitramfs({ busybox, pagefeed, initTemplate, modules }));
+  await writeAtomic(out, buildInitramfs({ busybox, pagefeed, tracefeed, initTemplate, modules }));
   return out;
 }

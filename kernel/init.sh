@@ -54,10 +54,12 @@ echo 1 > $Z/enabled
 
 PAGEDEV=
 SWAPDEV=
+TRACEDEV=
 for d in /sys/block/*; do
   s="$(cat "$d/serial" 2>/dev/null)"
   [ "$s" = zsbpages ] && PAGEDEV="/dev/${d##*/}"
   [ "$s" = zsbswap ] && SWAPDEV="/dev/${d##*/}"
+  [ "$s" = zsbtrace ] && TRACEDEV="/dev/${d##*/}"
 done
 [ -n "$PAGEDEV" ] || fail "page disk (serial zsbpages) not found: virtio_pci and virtio_blk must be built in or given with --modules"
 [ -n "$SWAPDEV" ] || fail "swap disk (serial zsbswap) not found"
@@ -72,7 +74,12 @@ mkdir /sys/fs/cgroup/zsb || fail "cannot create a cgroup"
 say "{\"kind\":\"boot\",\"kernel\":\"$(uname -r)\",\"zpool\":\"$ACTIVE_ZPOOL\",\"compressor\":\"$(cat $Z/compressor)\",\"max_pool_percent\":$(cat $Z/max_pool_percent),\"same_filled_pages_enabled\":\"$(cat $Z/same_filled_pages_enabled 2>/dev/null)\",\"mem_total_kb\":$(awk '/^MemTotal/ {print $2}' /proc/meminfo)}"
 # Only emergencies on the console while measuring, so no kernel line splits a record.
 echo 1 > /proc/sys/kernel/printk
-/pagefeed "$PAGEDEV" "$PAGES" /sys/fs/cgroup/zsb || fail "pagefeed exited with status $?"
+if [ -n "$TRACEDEV" ]; then
+  # A trace disk: replay it op by op (kernel/tracefeed.c) instead of paging the pages out.
+  /tracefeed "$PAGEDEV" "$TRACEDEV" "${SWAPDEV##*/}" /sys/fs/cgroup/zsb || fail "tracefeed exited with status $?"
+else
+  /pagefeed "$PAGEDEV" "$PAGES" /sys/fs/cgroup/zsb || fail "pagefeed exited with status $?"
+fi
 say "{\"kind\":\"done\"}"
 poweroff -f
 sleep 5

@@ -200,6 +200,8 @@ export interface InitramfsParts {
   busybox: Uint8Array;
   /** The static pagefeed program (kernel/pagefeed.c). */
   pagefeed: Uint8Array;
+  /** The static tracefeed program (kernel/tracefeed.c), which replays a trace; absent: left out. */
+  tracefeed?: Uint8Array;
   /** The init script template (kernel/init.sh), with `@MODULES@` still in it. */
   initTemplate: string;
   /** Modules to load at boot, in load order: file name in the guest and bytes. */
@@ -223,7 +225,7 @@ export function renderInit(template: string, moduleFiles: readonly string[]): st
 }
 
 /**
- * The initramfs members: /init, /bin/busybox, /pagefeed, /lib/modules/*.ko, /dev/console and the
+ * The initramfs members: /init, /bin/busybox, /pagefeed, /tracefeed, /lib/modules/*.ko, /dev/console and the
  * mount points.
  *
  * @param parts The pieces.
@@ -241,6 +243,9 @@ export function initramfsEntries(parts: InitramfsParts): CpioEntry[] {
     { type: "file", name: "bin/busybox", data: parts.busybox, perm: 0o755 },
     ...APPLETS.map((a): CpioEntry => ({ type: "symlink", name: `bin/${a}`, target: "busybox" })),
     { type: "file", name: "pagefeed", data: parts.pagefeed, perm: 0o755 },
+    ...(parts.tracefeed
+      ? [{ type: "file", name: "tracefeed", data: parts.tracefeed, perm: 0o755 } as CpioEntry]
+      : []),
     ...parts.modules.map((m, i): CpioEntry => ({
       type: "file",
       name: `lib/modules/${moduleFiles[i]}`,

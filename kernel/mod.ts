@@ -80,6 +80,7 @@ export {
   contentHash,
   ensureInitramfs,
   ensurePagefeed,
+  type GuestProgram,
   PAGEFEED_CFLAGS,
   pagefeedPath,
   readKernelAsset,
@@ -120,3 +121,39 @@ export {
   runQemu,
 } from "./qemu.ts";
 export { type KernelCheckReport, runKernelCheck, type RunKernelCheckOptions } from "./run.ts";
+export {
+  encodeTrace,
+  firstDifferentRecord,
+  type KernelTraceCellRun,
+  type LoadedTrace,
+  loadTrace,
+  MAX_TRACE_OPS,
+  runKernelTraceCell,
+  TRACE_OP_CODES,
+} from "./trace_check.ts";
+export {
+  counterByOp,
+  type KernelTraceOp,
+  type KernelTraceRun,
+  parseTraceConsole,
+} from "./trace_console.ts";
+export {
+  agreement,
+  compareTraceRow,
+  describeOp,
+  failedTraceRow,
+  kernelPoolPagesByOp,
+  kernelStoredPagesByOp,
+  type SimTrace,
+  simulateTrace,
+  type TraceCheckRow,
+  type TraceDivergence,
+} from "./trace_compare.ts";
+export {
+  formatTraceReport,
+  runTraceCheck,
+  type RunTraceCheckOptions,
+  type TraceCheckReport,
+  traceFailures,
+} from "./trace_run.ts";
+export type { LengthsEntry } from "../compressors/lengths.ts";

@@ -58,6 +58,7 @@ export {
   type CompressErrorCode,
   type Compressor,
   type CompressorPlugin,
+  type EngineModel,
   type EntryRef,
   type Handle,
   type LoadContext,

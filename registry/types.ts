@@ -137,6 +137,8 @@ export interface Zpool {
   totalPages(): number;
   /** Move objects to free whole pages; returns the pages freed. */
   compact?(): number;
+  /** Run work the pool deferred, as a kernel workqueue would (the frontend calls it after each op). */
+  drain?(): void;
   /** Allocator-specific figures, e.g. per-class counts for zsmalloc. */
   stats(): Record<string, unknown>;
   /**
@@ -175,6 +177,11 @@ export interface AllocatorPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /** May the caller sleep while a handle is mapped? (zpool_driver.sleep_mapped, 5.12) */
   sleepMapped: boolean;
   /** Make a pool. Throws for bad options, before the first store. */
@@ -217,6 +224,35 @@ export interface Compressor {
   decompress(src: Uint8Array, dst: Uint8Array): number | Promise<number>;
   /** Release workers or wasm memory, if any. */
   close?(): void | Promise<void>;
+  /**
+   * Set when the compressor stands for a modelled asynchronous device (the `offload` compressor's
+   * default): the frontend runs `engine.codec` in this thread and lets each call complete at the
+   * virtual time the device model gives, sleeping the caller until then.
+   */
+  readonly engine?: EngineModel;
+}
+
+/**
+ * A modelled compression engine (a hardware accelerator behind crypto_acomp): how many requests
+ * it serves at once and how long each takes. A request waits for a free engine, occupies it for
+ * its transfer time (`bytes / throughput`, or the codec's own cost when no throughput is given)
+ * and completes `latencyNs` (+ jitter) after that.
+ */
+export interface EngineModel {
+  /** Preset name, or `custom`. */
+  readonly name: string;
+  /** The codec that computes the bytes (runs for real, synchronously, in this thread). */
+  readonly codec: Compressor;
+  /** The codec's name (cost tables). */
+  readonly codecName: string;
+  /** Engines (or hardware queues) serving requests in parallel. */
+  readonly engines: number;
+  /** Fixed completion latency per request, by direction (ns). */
+  readonly latencyNs: { readonly compress: number; readonly decompress: number };
+  /** MB/s of uncompressed data per engine, by direction; null: the codec's own cost. */
+  readonly throughputMBps: { readonly compress: number | null; readonly decompress: number | null };
+  /** Random extra latency per request: none, uniform on [0, ns), or exponential with mean ns. */
+  readonly jitter: { readonly dist: "none" | "uniform" | "exponential"; readonly ns: number };
 }
 
 /** A compression algorithm. */
@@ -227,6 +263,11 @@ export interface CompressorPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /** True: calls complete later (an offload engine) and the caller must sleep while waiting. */
   async: boolean;
   /** Make an instance. Throws for bad options. */
@@ -281,6 +322,11 @@ export interface WorkloadPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /**
    * When set, cells of this workload use this compressor and report `compressor` as `-` (the
    * `lengths` workload replays compressed lengths, so no real codec runs).
@@ -357,6 +403,11 @@ export interface StrategyPlugin {
   name: string;
   /** One line for `cli list`. */
   description: string;
+  /**
+   * The zod schema of the options, with a description and default per field: the one source of
+   * the plugin's option docs (`cli list --options`, `docs/plugins.md`). Optional.
+   */
+  optionsSchema?: unknown;
   /** Make the strategy function. Throws for bad options. */
   create(options: unknown): LoadStrategy;
   // --- least privilege (issue 9): see PluginPermissions ---

@@ -24,7 +24,9 @@ import { patternOptionShape, resolvePattern } from "./patterns.ts";
 /** Options of `datagen`: the target ratio and the pattern options (see `patterns.ts`). */
 const DatagenOptionsSchema = z.object({
   /** Target lz4 compression ratio (page size / compressed length), 1 to 50 (default 3). */
-  ratio: z.number().min(1).max(50).default(3),
+  ratio: z.number().min(1).max(50).default(3).describe(
+    "Target lz4 compression ratio (page size / compressed length), 1 to 50",
+  ),
   ...patternOptionShape,
 }).strict();
 
@@ -206,6 +208,7 @@ export const datagenWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "datagen",
   description: "Synthetic binary-like pages with a target lz4 ratio (option ratio, default 3)",
+  optionsSchema: DatagenOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const { ratio, ...rest } = parseOptions(DatagenOptionsSchema, env.options, "datagen");

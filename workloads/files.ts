@@ -26,7 +26,9 @@ import { patternOptionShape, resolvePattern } from "./patterns.ts";
 /** Options of `files`: the paths and the pattern options (see `patterns.ts`). */
 const FilesOptionsSchema = z.object({
   /** Files or folders to sample pages from, at least one. */
-  paths: z.array(z.string().min(1)).min(1),
+  paths: z.array(z.string().min(1)).min(1).describe(
+    "Files or folders to sample pages from, at least one",
+  ),
   ...patternOptionShape,
 }).strict();
 
@@ -187,6 +189,7 @@ export const filesWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "files",
   description: "Pages sampled from the files and folders in option paths",
+  optionsSchema: FilesOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const { paths, ...rest } = parseOptions(FilesOptionsSchema, env.options, "files");

@@ -36,11 +36,14 @@ import { patternOptionShape, resolvePattern } from "./patterns.ts";
 /** Options of `lengths`: the file, the column and the pattern options (see `patterns.ts`). */
 const LengthsWorkloadOptionsSchema = z.object({
   /** The CSV file, with a header row. */
-  path: z.string().min(1),
+  path: z.string().min(1).describe("The CSV file of compressed lengths, with a header row"),
   /** The name of the column holding the lengths, e.g. `lz4`. */
-  column: z.string().min(1),
+  column: z.string().min(1).describe("The column holding the lengths, e.g. lz4"),
   /** The codec the lengths came from (default: the column's name), e.g. `lzo`. */
-  codec: z.string().min(1).optional(),
+  codec: z.string().min(1).optional().meta({
+    description: "The codec the lengths came from, e.g. lzo",
+    default: "the column's name",
+  }),
   ...patternOptionShape,
 }).strict();
 
@@ -182,6 +185,7 @@ export const lengthsWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "lengths",
   description: "Replays recorded compressed lengths from a CSV column (options path, column)",
+  optionsSchema: LengthsWorkloadOptionsSchema,
   fixedCompressor: "lengths",
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);

@@ -51,9 +51,15 @@ const MixedOptionsSchema = z.object({
     text: weight.optional(),
     datagen: weight.optional(),
     random: weight.optional(),
-  }).strict().optional(),
+  }).strict().optional().meta({
+    description: "Weight of each page kind (zero, same-filled, text, datagen, random); when " +
+      "given, kinds left out get 0",
+    default: { ...DEFAULT_MIXED_WEIGHTS },
+  }),
   /** The range of datagen pages' target lz4 ratios, [low, high] (default [2.5, 3.5]). */
-  datagenRatio: z.tuple([ratio, ratio]).default([2.5, 3.5]),
+  datagenRatio: z.tuple([ratio, ratio]).default([2.5, 3.5]).describe(
+    "The range [low, high] of the datagen pages' target lz4 ratios",
+  ),
   ...patternOptionShape,
 }).strict();
 
@@ -167,6 +173,7 @@ export const mixedWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "mixed",
   description: "A weighted mix of zero, same-filled, text, datagen and random pages (the default)",
+  optionsSchema: MixedOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const { weights, datagenRatio, ...rest } = parseOptions(

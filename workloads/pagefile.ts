@@ -25,7 +25,7 @@ import { patternOptionShape, resolvePattern } from "./patterns.ts";
 /** Options of `pagefile`: the file and the pattern options (see `patterns.ts`). */
 const PagefileOptionsSchema = z.object({
   /** The page file. */
-  path: z.string().min(1),
+  path: z.string().min(1).describe("The page file (a multiple of the page size)"),
   ...patternOptionShape,
 }).strict();
 
@@ -139,6 +139,7 @@ export const pagefileWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "pagefile",
   description: "Replays a file of whole pages (option path); pages caps the count",
+  optionsSchema: PagefileOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const { path, ...rest } = parseOptions(PagefileOptionsSchema, env.options, "pagefile");

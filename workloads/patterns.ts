@@ -67,26 +67,46 @@ export type LoadOrder = "random" | "sequential" | "none";
  * and refuse one that does not apply to the chosen pattern.
  */
 export const patternOptionShape = {
-  /** The access pattern (default `store-load`). */
-  pattern: z.enum(PATTERN_NAMES).optional(),
-  /** `store-load` only: order of the load pass (default `random`). */
-  loadOrder: z.enum(["random", "sequential", "none"]).optional(),
-  /** Operations after the first store pass (default 2 x pages). */
-  ops: z.number().int().min(0).max(2 ** 40).optional(),
-  /** Share of those operations that are loads (default 0.7). */
-  loadShare: z.number().min(0).max(1).optional(),
-  /** Share that are invalidates (default 0.1); the rest are re-stores. */
-  invalidateShare: z.number().min(0).max(1).optional(),
-  /** `zipf` only: the skew, strictly between 0 and 1 (default 0.99). */
-  theta: z.number().gt(0).lt(1).optional(),
-  /** `hotcold` only: the share of offsets that are hot (default 0.2). */
-  hotFraction: z.number().gt(0).lt(1).optional(),
-  /** `hotcold` only: the share of accesses that go to hot offsets (default 0.8). */
-  hotShare: z.number().min(0).max(1).optional(),
-  /** `shift` only: the number of phases (default 4). */
-  phases: z.number().int().min(1).optional(),
-  /** `shift` only: the window size as a share of the offsets (default 0.25). */
-  windowFraction: z.number().gt(0).max(1).optional(),
+  pattern: z.enum(PATTERN_NAMES).optional().meta({
+    description: "The access pattern",
+    default: "store-load",
+  }),
+  loadOrder: z.enum(["random", "sequential", "none"]).optional().meta({
+    description: "store-load only: order of the load pass",
+    default: "random",
+  }),
+  ops: z.number().int().min(0).max(2 ** 40).optional().meta({
+    description: "Operations after the first store pass (not store-load)",
+    default: "2 x pages",
+  }),
+  loadShare: z.number().min(0).max(1).optional().meta({
+    description: "Share of those operations that are loads",
+    default: 0.7,
+  }),
+  invalidateShare: z.number().min(0).max(1).optional().meta({
+    description: "Share that are invalidates; the rest are re-stores",
+    default: 0.1,
+  }),
+  theta: z.number().gt(0).lt(1).optional().meta({
+    description: "zipf only: the skew, strictly between 0 and 1",
+    default: 0.99,
+  }),
+  hotFraction: z.number().gt(0).lt(1).optional().meta({
+    description: "hotcold only: the share of offsets that are hot",
+    default: 0.2,
+  }),
+  hotShare: z.number().min(0).max(1).optional().meta({
+    description: "hotcold only: the share of accesses that go to hot offsets",
+    default: 0.8,
+  }),
+  phases: z.number().int().min(1).optional().meta({
+    description: "shift only: the number of phases",
+    default: 4,
+  }),
+  windowFraction: z.number().gt(0).max(1).optional().meta({
+    description: "shift only: the window size as a share of the offsets",
+    default: 0.25,
+  }),
 };
 
 /** Pattern options as a user gives them (every field optional; see the module doc). */

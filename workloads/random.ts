@@ -70,6 +70,7 @@ export const randomWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "random",
   description: "Uniformly random bytes (incompressible)",
+  optionsSchema: RandomOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const o = parseOptions(RandomOptionsSchema, env.options, "random");

@@ -60,6 +60,7 @@ export const sameFilledWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "same-filled",
   description: "Pages of one repeated 8-byte word, varied by page",
+  optionsSchema: SameFilledOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const o = parseOptions(SameFilledOptionsSchema, env.options, "same-filled");

@@ -243,6 +243,7 @@ export const textWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "text",
   description: "English-like prose from a Zipf word model (lz4 ratio about 2)",
+  optionsSchema: TextOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const o = parseOptions(TextOptionsSchema, env.options, "text");

@@ -68,13 +68,20 @@ export const TRACE_CONTENT = [
 /** Options of `trace`. */
 const TraceOptionsSchema = z.object({
   /** The trace file (`.jsonl` or `.csv`). */
-  path: z.string().min(1),
+  path: z.string().min(1).describe("The trace file (.jsonl or .csv)"),
   /** `jsonl` or `csv`; by default from the extension. */
-  format: z.enum(["jsonl", "csv"]).optional(),
+  format: z.enum(["jsonl", "csv"]).optional().meta({
+    description: "jsonl or csv",
+    default: "from the extension",
+  }),
   /** The workload whose pages the trace's page ids name (default `mixed`). */
-  content: z.enum(TRACE_CONTENT).default("mixed"),
+  content: z.enum(TRACE_CONTENT).default("mixed").describe(
+    "The workload whose pages the trace's page ids name",
+  ),
   /** Options of the content workload. */
-  contentOptions: z.record(z.string(), z.unknown()).default({}),
+  contentOptions: z.record(z.string(), z.unknown()).default({}).describe(
+    "Options of the content workload",
+  ),
 }).strict();
 
 /** A trace format. */
@@ -305,6 +312,7 @@ export const traceWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "trace",
   description: "Replays an op trace (.jsonl or .csv, option path) over a content workload",
+  optionsSchema: TraceOptionsSchema,
   async create(env: WorkloadEnv): Promise<Workload> {
     checkPageSize(env.pageSize);
     const o = parseOptions(TraceOptionsSchema, env.options, "trace");

@@ -44,6 +44,7 @@ export const zeroWorkload: WorkloadPlugin = {
   kind: "workload",
   name: "zero",
   description: "All-zero pages (same-filled with value 0)",
+  optionsSchema: ZeroOptionsSchema,
   create(env: WorkloadEnv): Workload {
     checkPageSize(env.pageSize);
     const o = parseOptions(ZeroOptionsSchema, env.options, "zero");

@@ -11,9 +11,29 @@
  */
 
 import type { Compressor, Handle, LoadContext, MapMode, Zpool } from "../registry/types.ts";
+import type { VirtualClock } from "./_clock.ts";
+import type { EngineDevice } from "./_engine_model.ts";
 import { EntryView } from "./_entries.ts";
 import type { CpuMutex } from "./_mutex.ts";
+import { callCostNs, type CodecCosts, type CostModel } from "./cost_model.ts";
 import { wordsOf } from "./_pages.ts";
+
+let clockRead = -1;
+
+/** What one performance.now() costs here (ns): the median gap of back-to-back reads. */
+function clockReadNs(): number {
+  if (clockRead >= 0) return clockRead;
+  const gaps: number[] = [];
+  let prev = performance.now();
+  for (let i = 0; i < 301; i++) {
+    const t = performance.now();
+    gaps.push((t - prev) * 1e6);
+    prev = t;
+  }
+  gaps.sort((a, b) => a - b);
+  clockRead = gaps[150];
+  return clockRead;
+}
 
 /** A sleep while atomic, in strict mode: fails the cell. */
 export class SleepInAtomicError extends Error {
@@ -50,8 +70,25 @@ export interface ContextTally {
   violations: number;
   /** Sum of returned lengths. */
   keepalive: number;
+  /** lock() calls that found the CPU mutex taken and slept. */
+  mutex_waits: number;
   /** The first few distinct violation sites. */
   readonly sites: string[];
+}
+
+/**
+ * Virtual-time accounting of a cell (absent: operations are timed by the wall clock, as before).
+ * `clock` and `device` are set when the compressor is a modelled engine.
+ */
+export interface TimeAccounting {
+  /** The cost model. */
+  readonly model: CostModel;
+  /** The codec's costs in that model. */
+  readonly codec: CodecCosts;
+  /** The CPU clocks and the scheduler, or null when nothing sleeps in virtual time. */
+  readonly clock: VirtualClock | null;
+  /** The modelled engine, or null. */
+  readonly device: EngineDevice | null;
 }
 
 /** How many distinct violation sites a cell keeps. */
@@ -126,6 +163,16 @@ export class TaskContext implements LoadContext {
   #scratch: Uint8Array[];
   #scratchNext = 0;
   #seenSites = new Uint8Array(64);
+  #time: TimeAccounting | null;
+  #calibrated: boolean;
+  /** Own modelled work (CPU charges, codec-bound engine occupancy) of the current operation. */
+  #nominalNs = 0;
+  /** Own measured work of the current operation (wall time while running). */
+  #measuredNs = 0;
+  #wallMark = 0;
+  #startNs = 0;
+  /** Where the engine's codec writes; copied into the caller's buffer at completion. */
+  #engineOut: Uint8Array | null = null;
 
   /**
    * @param init Everything the context needs; the CPU buffer is shared by the tasks of a CPU.
@@ -142,6 +189,7 @@ export class TaskContext implements LoadContext {
     pageSize: number;
     rawCopy: boolean;
     shared: ContextShared;
+    time?: TimeAccounting | null;
   }) {
     this.task = init.task;
     this.cpu = init.cpu;
@@ -156,6 +204,8 @@ export class TaskContext implements LoadContext {
     this.#compressor = init.compressor;
     this.#shared = init.shared;
     this.#tally = init.shared.tally;
+    this.#time = init.time ?? null;
+    this.#calibrated = this.#time?.model.kind === "calibrated";
     this.page = new Uint8Array(init.pageSize);
     this.pageWords = wordsOf(this.page);
     this.expect = new Uint8Array(init.pageSize);
@@ -167,7 +217,18 @@ export class TaskContext implements LoadContext {
 
   lock(): void | Promise<void> {
     if (this.preempt > 0) this.#mightSleep(SLEEP_MUTEX);
-    return this.#mutex.lock(this);
+    const clock = this.#time?.clock ?? null;
+    if (clock === null) {
+      const wait = this.#mutex.lock(this);
+      if (wait !== undefined) this.#tally.mutex_waits++;
+      return wait;
+    }
+    if (this.#mutex.trylock(this)) return undefined;
+    // Contended in virtual time: sleep until unlock() hands the mutex over.
+    this.#tally.mutex_waits++;
+    const { promise, wake } = clock.block(this.task);
+    this.#mutex.lock(this, wake);
+    return this.#sleeping(promise);
   }
 
   trylock(): boolean {
@@ -216,16 +277,192 @@ export class TaskContext implements LoadContext {
     // mm/zswap.c (D7.2): an entry of length PAGE_SIZE was stored raw and is copied back.
     if (this.rawCopy && src.length === this.pageSize) {
       dst.set(src);
+      if (this.#time !== null) this.copied(src.length);
       return src.length;
     }
     if (this.compressorAsync && this.preempt > 0) this.#mightSleep(SLEEP_DECOMPRESS);
-    return this.#compressor.decompress(src, dst);
+    const time = this.#time;
+    if (time === null) return this.#compressor.decompress(src, dst);
+    if (time.device !== null) return this.#engineCall(time, "decompress", src, dst);
+    const n = this.#compressor.decompress(src, dst);
+    if (typeof n === "number") {
+      this.charge(callCostNs(time.codec.decompress, n, src.length));
+    }
+    return n;
   }
 
   /** Compress for the store path; an asynchronous codec sleeps (a violation if atomic). */
   compress(src: Uint8Array, dst: Uint8Array): number | Promise<number> {
     if (this.compressorAsync && this.preempt > 0) this.#mightSleep(SLEEP_COMPRESS);
-    return this.#compressor.compress(src, dst);
+    const time = this.#time;
+    if (time === null) return this.#compressor.compress(src, dst);
+    if (time.device !== null) return this.#engineCall(time, "compress", src, dst);
+    let n: number | Promise<number>;
+    try {
+      n = this.#compressor.compress(src, dst);
+    } catch (err) {
+      this.charge(callCostNs(time.codec.compress, src.length, dst.length));
+      throw err;
+    }
+    if (typeof n === "number") this.charge(callCostNs(time.codec.compress, src.length, n));
+    return n;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Virtual time
+
+  /** Is this cell timed by the model (virtual time or the calibrated table)? */
+  get accounted(): boolean {
+    return this.#time !== null;
+  }
+
+  /** Charge `ns` of modelled CPU work to this task's CPU (and to the operation's own work). */
+  charge(ns: number): void {
+    this.#nominalNs += ns;
+    this.#time?.clock?.advance(this.task, ns);
+  }
+
+  /** Charge a memcpy of `bytes` (a bounce or a copy into the pool). */
+  copied(bytes: number): void {
+    const time = this.#time;
+    if (time !== null) this.charge(bytes * time.model.table.copy_ns_per_byte);
+  }
+
+  /** Start timing one store, load or writeback (accounted cells only). */
+  opBegin(): void {
+    const time = this.#time!;
+    this.#nominalNs = 0;
+    this.#measuredNs = 0;
+    this.#startNs = time.clock !== null ? time.clock.timeOf(this.task) : 0;
+    this.charge(time.model.table.op_ns);
+    this.#wallMark = performance.now();
+  }
+
+  /**
+   * End timing the operation begun by `opBegin()`.
+   * @param untimedMs Wall time inside the operation spent on the harness's own work, left out.
+   * @returns Its latency in ns: calibrated, the modelled end-to-end time; measured, the modelled
+   * end-to-end time with the task's own modelled work replaced by what it measurably cost.
+   */
+  opEnd(untimedMs = 0): number {
+    // The harness's own work inside the window (`untimedMs`) is no part of the task's cost.
+    this.#measuredNs += (performance.now() - this.#wallMark - untimedMs) * 1e6;
+    const clock = this.#time!.clock;
+    const elapsed = clock !== null ? clock.timeOf(this.task) - this.#startNs : this.#nominalNs;
+    if (this.#calibrated) return elapsed;
+    return Math.max(0, elapsed - this.#nominalNs + this.#measuredNs);
+  }
+
+  /** Run the codec now, then sleep until the engine would have completed the request. */
+  #engineCall(
+    time: TimeAccounting,
+    dir: "compress" | "decompress",
+    src: Uint8Array,
+    dst: Uint8Array,
+  ): Promise<number> {
+    const device = time.device!;
+    const codec = device.model.codec;
+    // Timing the codec costs two clock reads: only when the engine's time is all modelled.
+    const t0 = device.model.throughputMBps[dir] === null ? 0 : performance.now();
+    // The engine reads the source now but its output lands in `dst` only at completion (a
+    // DMA write): until then another task of this CPU may use the same per-CPU buffer, the
+    // compression destination. A load decompresses into the task's own page: no one else reads
+    // it, so the codec writes it at once.
+    let into = dst;
+    if (dir === "compress") {
+      let out = this.#engineOut;
+      if (out === null || out.length < dst.length) {
+        out = this.#engineOut = new Uint8Array(dst.length);
+      }
+      into = out.subarray(0, dst.length);
+    }
+    let n: number | Promise<number> | undefined;
+    let failure: unknown = undefined;
+    try {
+      n = dir === "compress" ? codec.compress(src, into) : codec.decompress(src, into);
+    } catch (err) {
+      failure = err;
+    }
+    if (n instanceof Promise) return this.#engineAsyncCodec(time, dir, src, dst, n, t0);
+    return this.#engineComplete(time, dir, src, dst, n, failure, t0);
+  }
+
+  async #engineAsyncCodec(
+    time: TimeAccounting,
+    dir: "compress" | "decompress",
+    src: Uint8Array,
+    dst: Uint8Array,
+    pending: Promise<number>,
+    t0: number,
+  ): Promise<number> {
+    let n: number | undefined;
+    let failure: unknown = undefined;
+    try {
+      n = await pending;
+    } catch (err) {
+      failure = err;
+    }
+    return await this.#engineComplete(time, dir, src, dst, n, failure, t0);
+  }
+
+  #engineComplete(
+    time: TimeAccounting,
+    dir: "compress" | "decompress",
+    src: Uint8Array,
+    dst: Uint8Array,
+    n: number | undefined,
+    failure: unknown,
+    t0: number,
+  ): Promise<number> {
+    const ok = n !== undefined;
+    const pageBytes = dir === "compress" ? src.length : ok ? n : dst.length;
+    const compressedBytes = dir === "compress" ? (ok ? n : dst.length) : src.length;
+    const codecNs = callCostNs(time.codec[dir], pageBytes, compressedBytes);
+    const clock = time.clock!;
+    const done = time.device!.submit(clock.timeOf(this.task), dir, pageBytes, codecNs);
+    if (done.codecBound) {
+      this.#nominalNs += codecNs; // the engine runs at the codec's speed, as measured here
+    } else {
+      // The engine's time is all modelled: take the codec's run (and one clock read) out.
+      this.#measuredNs -= (performance.now() - t0) * 1e6 + clockReadNs();
+    }
+    const wait = clock.sleepUntil(this.task, done.doneNs);
+    return this.#engineWait(wait, dst, n, failure, dir === "compress");
+  }
+
+  async #engineWait(
+    wait: Promise<void>,
+    dst: Uint8Array,
+    n: number | undefined,
+    failure: unknown,
+    copyOut: boolean,
+  ): Promise<number> {
+    this.#pauseWall();
+    await wait;
+    this.#resumeWall();
+    if (failure !== undefined) throw failure;
+    if (copyOut) {
+      const len = Math.min(n!, dst.length);
+      if (len > 0) dst.set(this.#engineOut!.subarray(0, len));
+    }
+    return n!;
+  }
+
+  /** Sleep in virtual time: the wall clock of the operation stops meanwhile. */
+  async #sleeping(wait: Promise<void>): Promise<void> {
+    this.#pauseWall();
+    await wait;
+    this.#resumeWall();
+  }
+
+  #pauseWall(): void {
+    // The two clock reads around a sleep are simulator work: one read's cost is taken out (the
+    // in-process figure, timed by two reads, carries one as well).
+    this.#measuredNs += (performance.now() - this.#wallMark) * 1e6 - clockReadNs();
+  }
+
+  #resumeWall(): void {
+    this.#wallMark = performance.now();
   }
 
   kmalloc(size: number, atomic: boolean): Uint8Array | null {
@@ -246,6 +483,7 @@ export class TaskContext implements LoadContext {
 
   bounced(bytes: number): void {
     this.#tally.bytes_bounced += bytes;
+    if (this.#time !== null) this.copied(bytes);
   }
 
   /** get_cpu_var()/get_cpu_ptr(): preemption off (5.10's per-CPU buffer and tfm). */

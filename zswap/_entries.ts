@@ -37,6 +37,8 @@ const F_REFERENCED = 8;
 const F_ON_LRU = 16;
 /** A device page with a hash of its bytes in `handle` (written back, not rejected). */
 const F_HASH = 32;
+/** Read back and still in the swap cache, its swap slot kept (non-exclusive loads). */
+const F_SWAPCACHE = 64;
 
 /** Page ids at or above this are kept in a side map (the column is 32-bit). */
 const BIG_PAGE_ID = 0xffffffff;
@@ -152,6 +154,16 @@ export class EntryTable {
   /** Set or clear the second-chance bit. */
   setReferenced(s: number, on: boolean): void {
     this.flags[s] = on ? this.flags[s] | F_REFERENCED : this.flags[s] & ~F_REFERENCED;
+  }
+
+  /** Was the page read back and kept in the swap cache with its slot (non-exclusive loads)? */
+  inSwapCache(s: number): boolean {
+    return (this.flags[s] & F_SWAPCACHE) !== 0;
+  }
+
+  /** Mark the page read back into the swap cache (cleared by `set`, i.e. by the next store). */
+  setSwapCache(s: number): void {
+    this.flags[s] |= F_SWAPCACHE;
   }
 
   /** Is the slot on the LRU? */

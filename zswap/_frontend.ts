@@ -41,15 +41,20 @@ import {
   type Workload,
   type Zpool,
 } from "../registry/types.ts";
-import type { CellCounters, CellParams, OpRecorder } from "./cell_types.ts";
+import type { CellCounters, CellParams, CellTimeline, OpRecorder } from "./cell_types.ts";
+import { TimelineSampler } from "./_timeline.ts";
 import { zeroCounters } from "./_counters.ts";
+import { VirtualClock } from "./_clock.ts";
 import { OffsetLocks } from "./_offset_locks.ts";
 import {
   type ContextShared,
   type ContextTally,
   SleepInAtomicError,
   TaskContext,
+  type TimeAccounting,
 } from "./_context.ts";
+import { EngineDevice } from "./_engine_model.ts";
+import { codecCosts, type CostModel, resolveCostModel } from "./cost_model.ts";
 import {
   EntryTable,
   KIND_DEVICE,
@@ -80,6 +85,13 @@ const POISON = 0xdeadbeef;
 const PREFAULT_PAGES = 64;
 /** With an abort signal, yield to the event loop at least this often (ms) so timers can fire. */
 const YIELD_MS = 50;
+/**
+ * Operations after which the pool back at the same high-water level counts as a new moment of it
+ * for the stats snapshot: bounds the snapshots of a pool that sits at its peak.
+ */
+const HW_STATS_EVERY = 256;
+/** How often a run reports its progress (ms). */
+const PROGRESS_MS = 250;
 
 const COMP_ENOSPC = -1;
 const COMP_EINVAL = -2;
@@ -127,6 +139,13 @@ export interface FrontendSetup {
    * (`Arena.prefault`), so page faults of fresh process memory are not timed as zswap work.
    */
   arena?: Arena;
+  /** Called every {@linkcode PROGRESS_MS} or so with the operations done (between operations). */
+  onProgress?: (opsDone: number) => void;
+  /**
+   * Called after every op (and the shrink it queued) with the pool's pages and the entries
+   * stored at that moment: the pool op by op, as `kernel-check --trace` compares it.
+   */
+  afterOp?: (poolPages: number, storedPages: number) => void;
 }
 
 /** The engine of one cell. Use once: `await run()`, then `result()`. */
@@ -139,10 +158,19 @@ export class Frontend {
   readonly #recorder: OpRecorder;
   readonly #signal: AbortSignal | undefined;
   readonly #arena: Arena | undefined;
+  readonly #afterOp: ((poolPages: number, storedPages: number) => void) | undefined;
   readonly #ctxs: TaskContext[] = [];
   readonly #ops: Iterator<Op>;
   readonly #pageSize: number;
   readonly #concurrent: boolean;
+  /** Virtual time (a modelled engine), or null. */
+  readonly #clock: VirtualClock | null;
+  /** Operations timed by the model rather than the wall clock. */
+  readonly #accounted: boolean;
+  readonly #timeModel: string;
+  /** Mean think time between a task's operations (ns), 0 for none. */
+  readonly #thinkNs: number;
+  readonly #thinkRandom: () => number;
 
   // Preset rules, read once.
   readonly #zeroPages: boolean;
@@ -157,6 +185,8 @@ export class Frontend {
   readonly #enospcPoor: boolean;
   readonly #zsmallocTooBigAllocFail: boolean;
   readonly #exclusive: boolean;
+  readonly #slotsBatch: number;
+  readonly #orphanOnRewrite: boolean;
   readonly #rotateOnLoad: boolean;
   readonly #secondChance: boolean;
   readonly #newLimitRule: boolean;
@@ -170,6 +200,9 @@ export class Frontend {
   readonly #locks = new OffsetLocks();
   #zeroCount = 0;
   #deviceCount = 0;
+  /** Entries whose swap slot was freed into the slots cache: kind, handle, length, flattened. */
+  #parked: number[] = [];
+  #parkedSlots = 0;
   #reachedFull = false;
   #shrinkRequested = false;
   #shrinking = false;
@@ -187,6 +220,18 @@ export class Frontend {
   #hwSame = 0;
   #hwRaw = 0;
   #hwCompressed = 0;
+  // The pool along the run, and the allocator's stats at its high-water mark (bench/ charts).
+  readonly #timeline = new TimelineSampler();
+  #opsDone = 0;
+  #hwOp = 0;
+  #hwStats: Record<string, unknown> | undefined = undefined;
+  #hwStale = false;
+  #hwStatsPages = -1;
+  #hwStatsOp = 0;
+  /** Time spent taking stats snapshots inside timed operations, subtracted from them (ms). */
+  #untimedMs = 0;
+  readonly #onProgress: ((opsDone: number) => void) | undefined;
+  #lastProgress = 0;
 
   /** @param s The cell's setup. */
   constructor(s: FrontendSetup) {
@@ -198,6 +243,8 @@ export class Frontend {
     this.#recorder = s.recorder;
     this.#signal = s.signal;
     this.#arena = s.arena;
+    this.#onProgress = s.onProgress;
+    this.#afterOp = s.afterOp;
     this.#pageSize = p.pageSize;
     this.#table = new EntryTable(p.pages);
     this.#concurrent = p.tasks > 1;
@@ -222,6 +269,8 @@ export class Frontend {
     this.#zsmallocTooBigAllocFail = settable.tooBigCounter === true &&
       preset.zsmallocTooBig === "reject_alloc_fail";
     this.#exclusive = preset.exclusiveLoads;
+    this.#slotsBatch = preset.swapSlotsBatch;
+    this.#orphanOnRewrite = preset.loadedRewrite === "orphan";
     this.#rotateOnLoad = preset.loadRotatesLru;
     this.#secondChance = preset.secondChance;
     this.#newLimitRule = preset.limitRule === "new";
@@ -234,7 +283,29 @@ export class Frontend {
       p.maxPoolPercent,
       p.acceptThresholdPercent,
     );
-    this.#tally = { bytes_bounced: 0, trylock_failed: 0, violations: 0, keepalive: 0, sites: [] };
+    this.#tally = {
+      bytes_bounced: 0,
+      trylock_failed: 0,
+      violations: 0,
+      keepalive: 0,
+      mutex_waits: 0,
+      sites: [],
+    };
+    const costModel: CostModel = resolveCostModel(p.costModel);
+    const engine = s.compressor.engine;
+    this.#clock = engine !== undefined ? new VirtualClock(p.cpus) : null;
+    const time: TimeAccounting | null = engine !== undefined || costModel.kind === "calibrated"
+      ? {
+        model: costModel,
+        codec: codecCosts(costModel, engine?.codecName ?? s.codecName ?? "lz4"),
+        clock: this.#clock,
+        device: engine !== undefined ? new EngineDevice(engine, p.seed) : null,
+      }
+      : null;
+    this.#accounted = time !== null;
+    this.#thinkNs = this.#clock !== null ? (p.thinkUs ?? 0) * 1000 : 0;
+    this.#thinkRandom = seededRandom((p.seed ^ 0x7417_c0de) >>> 0);
+    this.#timeModel = timeModelName(costModel, engine !== undefined, s.compressorAsync);
     const shared: ContextShared = {
       allocatorName: s.allocatorName,
       strategyName: s.strategyName,
@@ -265,8 +336,10 @@ export class Frontend {
           pageSize: p.pageSize,
           rawCopy: preset.storeIncompressible,
           shared,
+          time,
         }),
       );
+      this.#clock?.register(t, cpu);
     }
     this.#ops = s.workload.ops()[Symbol.iterator]();
   }
@@ -279,8 +352,36 @@ export class Frontend {
     this.#lastYield = performance.now();
     const tasks: Promise<void>[] = [];
     for (const ctx of this.#ctxs) tasks.push(this.#taskLoop(ctx));
+    if (this.#clock !== null) await this.#clock.run();
     await Promise.all(tasks);
     if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /**
+   * What made the latency figures: `measured` (in-process work timed by the wall clock; nothing
+   * sleeps), `wall` (a Worker engine: real round trips and timers), `virtual/measured` (virtual time, own work as measured),
+   * `virtual/calibrated` (virtual time, every cost from the calibrated table).
+   */
+  get timeModel(): string {
+    return this.#timeModel;
+  }
+
+  /**
+   * The pool sampled along the run and the allocator's stats at its high-water mark, after
+   * `run()` (and before `release()`).
+   */
+  shape(): { timeline: CellTimeline; allocatorStatsAtHw: Record<string, unknown> } {
+    const pages = this.#pool.totalPages();
+    if (this.#hwStats === undefined || (this.#hwStale && pages === this.#hwPages)) {
+      this.#hwStats = this.#pool.stats();
+    }
+    return {
+      timeline: this.#timeline.finish(this.#opsDone, pages, this.#storedNow, this.#compressedNow, {
+        pages: this.#hwPages,
+        op: this.#hwOp,
+      }),
+      allocatorStatsAtHw: this.#hwStats,
+    };
   }
 
   /** The counters and the first violation sites, after `run()`. */
@@ -290,6 +391,7 @@ export class Frontend {
     c.bytes_bounced = t.bytes_bounced;
     c.trylock_failed = t.trylock_failed;
     c.violations = t.violations;
+    c.mutex_waits = t.mutex_waits;
     c.keepalive = t.keepalive;
     c.pool_pages = this.#hwPages;
     c.pool_total_size = this.#hwPages * this.#pageSize;
@@ -318,8 +420,20 @@ export class Frontend {
     const arena = this.#arena;
     arena?.prefault?.(PREFAULT_PAGES);
     const ops = this.#ops;
+    const clock = this.#clock;
     try {
       for (;;) {
+        // Virtual time: between operations the task gives its CPU up, so the task whose CPU is
+        // free earliest pulls the next op.
+        if (clock !== null) {
+          const think = this.#thinkNs;
+          if (think > 0) {
+            const gap = -Math.log(1 - this.#thinkRandom()) * think;
+            await clock.sleepUntil(ctx.task, clock.timeOf(ctx.task) + gap);
+          } else {
+            await clock.yield(ctx.task);
+          }
+        }
         if (this.#failure !== undefined) return;
         if (signal !== undefined && (++this.#opsSinceCheck & 255) === 0) {
           await this.#checkpoint(signal);
@@ -332,7 +446,10 @@ export class Frontend {
         const offset = op.offset;
         const pageId = op.pageId;
         if (concurrent) {
-          const wait = this.#locks.acquire(offset);
+          const wait = this.#locks.acquire(
+            offset,
+            clock !== null ? () => clock.block(ctx.task) : undefined,
+          );
           if (wait !== undefined) await wait;
           ctx.held.push(offset);
         }
@@ -352,13 +469,23 @@ export class Frontend {
           );
         }
         if (concurrent) this.#releaseHeld(ctx, offset);
+        if (this.#onProgress !== undefined && (this.#opsDone & 1023) === 1023) this.#progress();
+        this.#timeline.tick(
+          ++this.#opsDone,
+          this.#pool.totalPages(),
+          this.#storedNow,
+          this.#compressedNow,
+        );
         arena?.prefault?.(PREFAULT_PAGES);
         if (this.#shrinkRequested && !this.#shrinking) await this.#shrink(ctx);
+        if (this.#afterOp !== undefined) this.#afterOp(this.#pool.totalPages(), this.#storedNow);
       }
     } catch (err) {
       if (this.#failure === undefined) this.#failure = err;
       ctx.releaseAll();
       while (ctx.held.length > 0) this.#locks.release(ctx.held.pop()!);
+    } finally {
+      clock?.finish(ctx.task);
     }
   }
 
@@ -382,16 +509,25 @@ export class Frontend {
   #timedStore(ctx: TaskContext, offset: number, pageId: number): Promise<void> | undefined {
     this.#workload.page(pageId, ctx.page);
     this.#counters.stores++;
-    const t0 = performance.now();
+    // Accounted cells are timed by the context (no extra clock read inside the window); the
+    // high-water snapshot's time is left out either way.
+    const u0 = this.#untimedMs;
+    if (this.#accounted) ctx.opBegin();
+    const t0 = this.#accounted ? 0 : performance.now();
     const r = this.#store(ctx, offset, pageId);
-    if (r !== undefined) return this.#storeTimedAsync(r, t0);
-    this.#recorder.store((performance.now() - t0) * 1e6);
+    if (r !== undefined) return this.#storeTimedAsync(ctx, r, t0, u0);
+    this.#recorder.store(this.#opNs(ctx, t0, u0));
     return undefined;
   }
 
-  async #storeTimedAsync(pending: Promise<void>, t0: number): Promise<void> {
+  async #storeTimedAsync(
+    ctx: TaskContext,
+    pending: Promise<void>,
+    t0: number,
+    u0: number,
+  ): Promise<void> {
     await pending;
-    this.#recorder.store((performance.now() - t0) * 1e6);
+    this.#recorder.store(this.#opNs(ctx, t0, u0));
   }
 
   /**
@@ -414,6 +550,24 @@ export class Frontend {
         kind = KIND_EMPTY;
       }
     }
+    if (this.#exclusive && isStored(kind)) {
+      // mm/memory.c, mm/zswap.c (D6.12): writing a swapped-out page faults it in first, and the
+      // exclusive load erases its entry; the page-out then stores the new one.
+      this.#dropStored(s);
+      kind = KIND_EMPTY;
+    }
+    if (this.#slotsBatch > 0 && kind !== KIND_EMPTY) {
+      if (!table.inSwapCache(s)) {
+        // mm/memory.c (D5.10, D6.1): writing a swapped-out page faults it in and frees its slot;
+        // the swap-out takes a new one. The old slot waits in the slots cache, its entry stored.
+        this.#freeSlot(s);
+        kind = KIND_EMPTY;
+      } else if (this.#orphanOnRewrite) {
+        // mm/memory.c (D5.10): the write copied the page; the old one keeps slot and entry.
+        this.#orphan(s);
+        kind = KIND_EMPTY;
+      } // else (D6.1): same slot, the store below replaces the entry (frontswap's dup rule)
+    }
     if (kind === KIND_DEVICE) {
       // The page goes to zswap or is written to the device again: the old device copy is stale.
       this.#deviceCount--;
@@ -430,6 +584,11 @@ export class Frontend {
       this.#reject(s, pageId);
       return undefined;
     }
+    // Work the pool queued (z3fold's compaction after a free, mm/z3fold.c D5.10, D6.1) runs at
+    // the store's first sleeping allocation (mm/zswap.c: zswap_entry_cache_alloc(GFP_KERNEL)),
+    // before the object is allocated: the 5.10 and 6.1 trace records show it done after the next
+    // store (a duplicate's invalidation included), and not after loads or invalidations.
+    this.#pool.drain?.();
     if (this.#sameFilled && isSameFilled(ctx.pageWords)) {
       // mm/zswap.c (D6.1): a page of one repeated word is stored as the word.
       this.#insert(s, KIND_SAME, pageId, ctx.pageWords[0], 0);
@@ -527,6 +686,7 @@ export class Frontend {
     const obj = ctx.map(handle, this.#storeMapMode);
     if (hb !== 0) writeHeader(obj, this.#table.offsetOf(s), hb);
     obj.set(kind === KIND_RAW ? ctx.page : ctx.buffer.subarray(0, len), hb);
+    if (this.#accounted) ctx.copied(len);
     ctx.unmap(handle);
     this.#storeUnlock(ctx);
     this.#insert(s, kind, pageId, handle, len);
@@ -622,6 +782,12 @@ export class Frontend {
       this.#hwSame = this.#sameNow;
       this.#hwRaw = this.#rawNow;
       this.#hwCompressed = this.#compressedNow;
+      this.#hwOp = this.#opsDone;
+      // A new level, or the same one a while later: snapshot the stats before the pool next
+      // shrinks (#dropStored). Ties within HW_STATS_EVERY operations keep the earlier snapshot.
+      if (pages > this.#hwStatsPages || this.#opsDone - this.#hwStatsOp >= HW_STATS_EVERY) {
+        this.#hwStale = true;
+      }
     }
   }
 
@@ -633,6 +799,7 @@ export class Frontend {
     if (kind === KIND_SAME) {
       this.#sameNow--;
     } else {
+      if (this.#hwStale && this.#pool.totalPages() === this.#hwPages) this.#snapshotHw();
       this.#pool.free(table.handles[s]);
       table.remove(s);
       if (kind === KIND_RAW) {
@@ -645,6 +812,33 @@ export class Frontend {
     table.markEmpty(s);
   }
 
+  #progress(): void {
+    const now = performance.now();
+    if (now - this.#lastProgress < PROGRESS_MS) return;
+    this.#lastProgress = now;
+    this.#onProgress!(this.#opsDone + 1);
+  }
+
+  /** Take the allocator's stats at the high-water mark; its time is not charged to the op. */
+  #snapshotHw(): void {
+    const t0 = performance.now();
+    this.#hwStats = this.#pool.stats();
+    this.#hwStale = false;
+    this.#hwStatsPages = this.#hwPages;
+    this.#hwStatsOp = this.#opsDone;
+    this.#untimedMs += performance.now() - t0;
+  }
+
+  /**
+   * The latency of the operation begun at `t0` (wall clock) or by `ctx.opBegin()` (accounted), in
+   * ns, leaving out the harness's own work inside it (the high-water snapshot since `u0`).
+   */
+  #opNs(ctx: TaskContext, t0: number, u0: number): number {
+    const untimedMs = this.#untimedMs - u0;
+    if (this.#accounted) return ctx.opEnd(untimedMs);
+    return (performance.now() - t0 - untimedMs) * 1e6;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Load and invalidate
 
@@ -652,9 +846,11 @@ export class Frontend {
     this.#counters.loads++;
     ctx.pageWords.fill(POISON);
     const table = this.#table;
-    const t0 = performance.now();
+    const u0 = this.#untimedMs;
+    const t0 = this.#accounted ? 0 : performance.now();
     const s = table.find(offset);
     const kind = table.kind(s);
+    if (this.#accounted && kind !== KIND_EMPTY && kind < KIND_DEVICE) ctx.opBegin();
     if (kind === KIND_EMPTY || kind >= KIND_DEVICE) {
       this.#loadElsewhere(ctx, s, kind);
       return undefined;
@@ -677,11 +873,10 @@ export class Frontend {
         this.#loadFailed(ctx, err);
         return undefined;
       }
-      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0);
+      if (typeof n !== "number") return this.#loadTimedAsync(ctx, s, expectedId, n, t0, u0);
     }
     if (n === this.#pageSize) this.#afterLoad(s);
-    const t1 = performance.now();
-    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    this.#loadDone(ctx, expectedId, n, this.#opNs(ctx, t0, u0) / 1e6);
     return undefined;
   }
 
@@ -691,6 +886,7 @@ export class Frontend {
     expectedId: number,
     pending: Promise<number>,
     t0: number,
+    u0: number,
   ): Promise<void> {
     let n: number;
     try {
@@ -700,8 +896,7 @@ export class Frontend {
       return;
     }
     if (n === this.#pageSize) this.#afterLoad(s);
-    const t1 = performance.now();
-    this.#loadDone(ctx, expectedId, n, t1 - t0);
+    this.#loadDone(ctx, expectedId, n, this.#opNs(ctx, t0, u0) / 1e6);
   }
 
   /** A load whose strategy threw: count it if it is a decompression or bounce failure. */
@@ -719,9 +914,12 @@ export class Frontend {
     if (this.#exclusive) {
       this.#dropStored(s);
       this.#table.clear(s);
-    } else if (this.#rotateOnLoad && this.#table.onLru(s)) {
-      this.#table.moveToHead(s);
+      return;
     }
+    // mm/memory.c (D6.1): do_swap_page keeps a read-faulted page in the swap cache, slot and
+    // entry with it (vm_swap_full() aside).
+    this.#table.setSwapCache(s);
+    if (this.#rotateOnLoad && this.#table.onLru(s)) this.#table.moveToHead(s);
   }
 
   #loadDone(ctx: TaskContext, expectedId: number, n: number, ms: number): void {
@@ -747,6 +945,7 @@ export class Frontend {
       return;
     }
     if (kind !== KIND_DEVICE) return;
+    if (!this.#exclusive) table.setSwapCache(s);
     this.#workload.page(table.pageId(s), ctx.page);
     if (table.hasHash(s) && hashPage(ctx.pageWords) !== table.handles[s] >>> 0) {
       this.#counters.integrity_failures++;
@@ -759,10 +958,69 @@ export class Frontend {
     const s = table.find(offset);
     const kind = table.kind(s);
     if (kind === KIND_EMPTY) return;
+    if (this.#slotsBatch > 0) {
+      this.#freeSlot(s);
+      table.clear(s);
+      return;
+    }
     if (kind === KIND_DEVICE) this.#deviceCount--;
     else if (kind === KIND_ZERO) this.#zeroCount--;
     else this.#dropStored(s);
     table.clear(s);
+  }
+
+  /**
+   * Free the swap slot of offset slot `s` into the per-CPU slots cache (mm/swap_slots.c, D5.10,
+   * D6.1 free_swap_slot): the cache holds `swapSlotsBatch` slots; the one after that returns
+   * them all, oldest first, and only then are their zswap entries invalidated
+   * (swapcache_free_entries -> swap_range_free -> frontswap invalidate). Until then a parked
+   * entry stays in the pool and in stored_pages but belongs to no offset (and is not written
+   * back). The slot `s` is left empty.
+   */
+  #freeSlot(s: number): void {
+    if (this.#parkedSlots >= this.#slotsBatch) this.#returnSlots();
+    this.#parkedSlots++;
+    const table = this.#table;
+    const kind = table.kind(s);
+    if (isStored(kind)) {
+      table.remove(s);
+      this.#parked.push(kind, table.handles[s], kind === KIND_POOL ? table.lengths[s] : 0);
+    } else if (kind === KIND_DEVICE) this.#deviceCount--;
+    else if (kind === KIND_ZERO) this.#zeroCount--;
+    table.markEmpty(s);
+  }
+
+  /**
+   * The page at slot `s` left its offset but stays in the swap cache, slot and entry with it
+   * (5.10's copy on write of a swap-cache page): the entry stays stored and in the pool, belongs
+   * to no offset and is never freed (only reclaim would free that page).
+   */
+  #orphan(s: number): void {
+    const table = this.#table;
+    const kind = table.kind(s);
+    if (isStored(kind)) table.remove(s);
+    else if (kind === KIND_DEVICE) this.#deviceCount--;
+    table.markEmpty(s);
+  }
+
+  /** Give the parked slots back: their entries are freed in the order their slots were. */
+  #returnSlots(): void {
+    const parked = this.#parked;
+    for (let i = 0; i < parked.length; i += 3) {
+      const kind = parked[i];
+      this.#storedNow--;
+      if (kind === KIND_SAME) {
+        this.#sameNow--;
+        continue;
+      }
+      this.#pool.free(parked[i + 1]);
+      if (kind === KIND_RAW) {
+        this.#rawNow--;
+        this.#compressedNow -= this.#pageSize;
+      } else this.#compressedNow -= parked[i + 2];
+    }
+    parked.length = 0;
+    this.#parkedSlots = 0;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -835,7 +1093,8 @@ export class Frontend {
     view.length = table.kind(s) === KIND_RAW ? this.#pageSize : table.lengths[s];
     view.headerBytes = this.#headerBytes;
     let n: number;
-    const t0 = performance.now();
+    if (this.#accounted) ctx.opBegin();
+    const t0 = this.#accounted ? 0 : performance.now();
     try {
       const r = this.#strategy(ctx, view, ctx.wbPage);
       n = typeof r === "number" ? r : await r;
@@ -846,10 +1105,10 @@ export class Frontend {
       if (err instanceof CompressError) this.#counters.decompress_fail++;
       n = -1;
     }
-    const t1 = performance.now();
+    const wbNs = this.#accounted ? ctx.opEnd() : (performance.now() - t0) * 1e6;
     const ok = n === this.#pageSize;
     if (ok) {
-      this.#recorder.writeback((t1 - t0) * 1e6);
+      this.#recorder.writeback(wbNs);
       this.#tally.keepalive += n;
       const pageId = table.pageId(s);
       this.#dropStored(s);
@@ -865,6 +1124,12 @@ export class Frontend {
     if (this.#concurrent) this.#releaseHeld(ctx, offset);
     return ok;
   }
+}
+
+/** The `time_model` of a cell's figures (see `Frontend.timeModel`). */
+function timeModelName(model: CostModel, engine: boolean, async: boolean): string {
+  if (engine || model.kind === "calibrated") return `virtual/${model.kind}`;
+  return async ? "wall" : "measured";
 }
 
 /** Is a slot of this kind a zswap entry (in the tree)? */

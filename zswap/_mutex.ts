@@ -27,10 +27,11 @@ export class CpuMutex {
 
   /**
    * Take the mutex: at once (returns undefined) when it is free, else a Promise that resolves
-   * once `unlock()` hands it over (the caller sleeps).
+   * once `unlock()` hands it over (the caller sleeps). With `wake` (virtual time), a contended
+   * lock queues the caller, returns undefined, and `unlock()` calls `wake` at the handover.
    * @throws {Error} When `who` already holds it (it would wait for itself forever).
    */
-  lock(who: MutexOwner): Promise<void> | undefined {
+  lock(who: MutexOwner, wake?: () => void): Promise<void> | undefined {
     if (this.owner === null) {
       this.owner = who;
       return undefined;
@@ -39,6 +40,11 @@ export class CpuMutex {
       throw new Error(
         `Task ${who.task} locked the CPU ${this.cpu} mutex it already holds (a strategy locked twice)`,
       );
+    }
+    if (wake !== undefined) {
+      this.#waiters.push(who);
+      this.#wakers.push(wake);
+      return undefined;
     }
     return new Promise<void>((resolve) => {
       this.#waiters.push(who);

@@ -12,12 +12,25 @@
 export class OffsetLocks {
   readonly #inFlight = new Map<number, (() => void)[] | null>();
 
-  /** Take an offset: at once (`undefined`) when nobody has it in flight, else queue (FIFO). */
-  acquire(offset: number): Promise<void> | undefined {
+  /**
+   * Take an offset: at once (`undefined`) when nobody has it in flight, else queue (FIFO).
+   * With `block` (virtual time) the caller sleeps on the scheduler: `block()` gives the Promise to
+   * wait on and the wake-up that `release()` calls.
+   */
+  acquire(
+    offset: number,
+    block?: () => { promise: Promise<void>; wake: () => void },
+  ): Promise<void> | undefined {
     const q = this.#inFlight.get(offset);
     if (q === undefined) {
       this.#inFlight.set(offset, null);
       return undefined;
+    }
+    if (block !== undefined) {
+      const { promise, wake } = block();
+      if (q === null) this.#inFlight.set(offset, [wake]);
+      else q.push(wake);
+      return promise;
     }
     return new Promise<void>((resolve) => {
       if (q === null) this.#inFlight.set(offset, [resolve]);

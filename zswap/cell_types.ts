@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { CostModelInput } from "./cost_model.ts";
 import type {
   AllocatorPlugin,
   CompressorPlugin,
@@ -34,6 +35,15 @@ export interface CellParams {
   strict: boolean;
   /** Probability (0..1) that a GFP_ATOMIC bounce allocation fails (bounce-alloc). */
   bounceFailRate: number;
+  /** What synchronous work costs in virtual time (default `measured`; see `cost_model.ts`). */
+  costModel?: CostModelInput | Record<string, unknown>;
+  /**
+   * Mean time (µs) a task spends away from zswap between two of its operations, off its CPU
+   * (exponentially distributed, seeded; default 0: each task issues its next operation at once).
+   * Only with virtual time (a modelled engine): it is what lets a longer engine latency widen the
+   * window in which a sibling task arrives and finds the CPU mutex taken.
+   */
+  thinkUs?: number;
 }
 
 /** One point of the matrix with its plugins resolved. */
@@ -113,6 +123,7 @@ export const SIZE_COUNTERS = [
 export const ATOMIC_COUNTERS = [
   "bytes_bounced", // Bytes copied into bounce buffers by the load strategy (loads and writebacks).
   "trylock_failed", // Failed trylocks of the CPU mutex (trylock-bounce).
+  "mutex_waits", // lock() calls that found the CPU mutex taken and slept until it was handed over.
   "violations", // Sleeps while atomic (sleeping function called from invalid context).
 ] as const;
 
@@ -149,10 +160,43 @@ export type CellCounters = { [K in CounterName]: number };
 export interface CellRun {
   /** The strategy that ran (the preset's when none was given). */
   strategy: string;
+  /**
+   * What made the latency figures: `measured` (wall clock, in-process work), `wall` (a Worker
+   * engine's real round trips), `virtual/measured` or `virtual/calibrated` (the modelled
+   * timeline; see `zswap/cost_model.ts`). Absent from fakes: `measured`.
+   */
+  timeModel?: string;
   /** The counters. */
   counters: CellCounters;
   /** The first few places where a sleep happened while atomic, e.g. "load: mutex_lock while mapped". */
   violationSites: string[];
   /** Allocator stats at the end of the run. */
   allocatorStats: Record<string, unknown>;
+  /**
+   * Allocator stats at a moment the pool was at its high-water mark (the latest such moment, to
+   * within a few operations): where the `pool_pages` figure was taken. Absent from engines that
+   * do not track it.
+   */
+  allocatorStatsAtHw?: Record<string, unknown>;
+  /** The pool sampled along the run (absent from engines that do not sample it). */
+  timeline?: CellTimeline;
+}
+
+/**
+ * The pool sampled along one run, at most a few hundred evenly spaced points (columns of equal
+ * length), taken between operations.
+ */
+export interface CellTimeline {
+  /** Operations done (stores, loads, invalidates) at each point. */
+  ops: number[];
+  /** Pool pages at each point. */
+  pool_pages: number[];
+  /** Entries stored at each point. */
+  stored_pages: number[];
+  /** Compressed bytes stored at each point. */
+  compressed_bytes: number[];
+  /** Pool pages at the high-water mark. */
+  hw_pool_pages: number;
+  /** Operations done when the pool was last at its high-water mark. */
+  hw_op: number;
 }

@@ -46,6 +46,7 @@ export type {
   CellParams,
   CellPlan,
   CellRun,
+  CellTimeline,
   CounterName,
   OpRecorder,
 } from "./cell_types.ts";
@@ -56,3 +57,14 @@ export {
   OP_COUNTERS,
   SIZE_COUNTERS,
 } from "./cell_types.ts";
+export {
+  callCostNs,
+  type CodecCost,
+  type CodecCosts,
+  codecCosts,
+  type CostModel,
+  type CostModelInput,
+  type CostTable,
+  DEFAULT_COST_TABLE,
+  resolveCostModel,
+} from "./cost_model.ts";

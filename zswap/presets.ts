@@ -71,6 +71,21 @@ export interface KernelPreset {
   readonly duplicates: DuplicateRule;
   /** Loads erase the entry (the folio is dirtied in the swap cache). */
   readonly exclusiveLoads: boolean;
+  /**
+   * Freed swap slots wait in the per-CPU slots cache, this many at most, and their zswap entries
+   * stay stored until the batch is given back (0: an entry goes when its slot is freed). A slot
+   * is freed when its page is discarded (an invalidate) or when a swapped-out page is written
+   * again (the write fault drops the old slot; the next swap-out takes a new one).
+   */
+  readonly swapSlotsBatch: number;
+  /**
+   * A page read back (so still in the swap cache with its slot and entry) and then written:
+   * `same-slot`: the page is reused as it is, and its next store replaces the entry at once;
+   * `orphan`: the write gets a copy, which is swapped out to a new slot, while the old page stays
+   * in the swap cache holding its slot and its entry until reclaim frees it (never, without memory
+   * pressure). Moot with exclusive loads.
+   */
+  readonly loadedRewrite: "same-slot" | "orphan";
   /** A (non-exclusive) load moves the entry to the head of the LRU. */
   readonly loadRotatesLru: boolean;
   /** Writeback gives an entry with `referenced` set a second chance (rotate and clear). */
@@ -123,6 +138,14 @@ const P5_10: KernelPreset = {
   storeIncompressible: false, // mm/zswap.c: raw store came with ≈6.18
   duplicates: "frontswap", // mm/frontswap.c (5.10): __frontswap_store invalidates a dup first
   exclusiveLoads: false, // mm/zswap.c (D5.10): entry stays after load
+  // mm/swap_slots.c (D5.10): free_swap_slot() parks a freed slot in the per-CPU slots_ret array
+  // (SWAP_SLOTS_CACHE_SIZE = SWAP_BATCH = 64) and returns all 64 at once, in order, when the 65th
+  // comes; mm/swapfile.c (D5.10): only then does swap_range_free() call frontswap's invalidate.
+  swapSlotsBatch: 64,
+  // mm/memory.c (D5.10): do_wp_page (5.9's simplification) reuses an anon page only when its
+  // page_count is 1; the swap cache holds a second reference, so the write copies the page, the
+  // copy takes a new slot, and the old page keeps its slot and zswap entry in the swap cache.
+  loadedRewrite: "orphan",
   loadRotatesLru: false, // mm/zbud.c (D5.10): the LRU is per allocator page, loads leave it
   secondChance: false, // mm/zswap.c: the referenced bit came in 6.12
   limitRule: "old", // mm/zswap.c (D5.10): zswap_is_full / zswap_can_accept
@@ -153,6 +176,9 @@ const P6_1: KernelPreset = {
   ...P5_12,
   name: "6.1", // mm/zswap.c (D6.1): the 5.12 load path, GFP_ATOMIC tmp, no compress_fail counter
   storeMapMode: "wo", // mm/zswap.c (D6.1): ZPOOL_MM_WO, no copy-in at map time (Miaohe Lin, 2021)
+  // mm/memory.c (D6.1): do_wp_page reuses a PageAnonExclusive page as it is, swap cache and slot
+  // included: its next swap-out stores to the same slot (frontswap invalidates the old entry).
+  loadedRewrite: "same-slot",
   // lib/lzo/lzo1x_compress_safe.c (D6.1, 6.1.y stable backport): lzo stops at the output length.
   unboundedCodecs: [],
   zstdLibrary: "1.4.10", // include/linux/zstd_lib.h (D6.1): zstd 1.4.10, imported in 5.16
@@ -169,6 +195,9 @@ const P6_8: KernelPreset = {
   compressFailCounter: true, // mm/zswap.c (≈6.6): reject_compress_fail added (Nhat Pham)
   zsmallocTooBig: "reject_compress_poor", // mm/zsmalloc.c (6.8, PR6.8): -ENOSPC, Barry Song
   duplicates: "invalidate-first", // mm/zswap.c (6.6 fix of 42c06a0e8ebe): invalidate, count
+  // mm/swap_slots.c (6.8, Chris Li, "mm/zswap: invalidate zswap entry when swap entry free"):
+  // free_swap_slot() calls zswap_invalidate() itself, before the slot waits in the cache.
+  swapSlotsBatch: 0,
   loadRotatesLru: true, // mm/zswap.c (T ≈6.7): a non-exclusive load moves the entry to the head
   shrinkOnThreshold: true, // mm/zswap.c (T ≈6.7): both limit rejections goto shrink
   shrinkGoal: "accept", // mm/zswap.c (6.5, PR6.5): "shrink until can accept"

@@ -44,6 +44,14 @@ export function releaseLastCell(): void {
 export interface RunCellOptions {
   /** Aborts the cell: `runCell` rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Called every few hundred milliseconds with the operations done so far (between operations).
+   *
+   * @param opsDone Operations done in this run.
+   */
+  onProgress?(opsDone: number): void;
+  /** Called after every op with the pool's pages and the entries stored (see `FrontendSetup`). */
+  afterOp?: (poolPages: number, storedPages: number) => void;
 }
 
 /**
@@ -95,8 +103,11 @@ export async function runCellIn(
       `The arena has ${arena.pageSize}-byte pages, the cell ${params.pageSize}-byte pages`,
     );
   }
+  // mm/z3fold.c: compaction after a free runs from a workqueue (`queued`, drained by the store).
   const allocatorOptions = plan.allocator.presetSettable?.classOptions === true
     ? mergeOptions(preset.zsmallocOptions, plan.allocatorOptions)
+    : plan.allocator.name === "z3fold"
+    ? mergeOptions({ compaction: "queued" }, plan.allocatorOptions)
     : plan.allocatorOptions;
   const pool = plan.allocator.create({
     arena,
@@ -134,15 +145,26 @@ export async function runCellIn(
       recorder,
       signal,
       arena,
+      onProgress: options.onProgress,
+      afterOp: options.afterOp,
     });
     releaseLastCell();
     lastCell = null; // this cell's objects now keep the hidden classes alive
     await frontend.run();
     const { counters, violationSites } = frontend.result();
+    const { timeline, allocatorStatsAtHw } = frontend.shape();
     const allocatorStats = pool.stats();
     frontend.release();
     lastCell = { arena, objects: [frontend, pool, compressor, workload, recorder] };
-    return { strategy: strategyPlugin.name, counters, violationSites, allocatorStats };
+    return {
+      strategy: strategyPlugin.name,
+      timeModel: frontend.timeModel,
+      counters,
+      violationSites,
+      allocatorStats,
+      allocatorStatsAtHw,
+      timeline,
+    };
   } finally {
     workload?.close?.();
     await compressor?.close?.();

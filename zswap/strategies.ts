@@ -31,6 +31,7 @@ function noOptionsStrategy(name: string, description: string, load: LoadStrategy
     kind: "strategy",
     name,
     description,
+    optionsSchema: NoOptionsSchema,
     create(options: unknown): LoadStrategy {
       parsePluginOptions("strategy", name, NoOptionsSchema, options);
       return load;
@@ -75,7 +76,9 @@ export interface BounceAllocOptions {
 }
 
 const BounceAllocOptionsSchema = z.strictObject({
-  gfp: z.enum(["atomic", "kernel"]).default("atomic"),
+  gfp: z.enum(["atomic", "kernel"]).default("atomic").describe(
+    "GFP flags of the bounce kmalloc: atomic (may fail, see --bounce-fail-rate) or kernel",
+  ),
 });
 
 function makeBounceAlloc(atomic: boolean): LoadStrategy {
@@ -127,6 +130,7 @@ export const bounceAllocStrategy: StrategyPlugin = {
   kind: "strategy",
   name: "bounce-alloc",
   description: "5.12-6.7: kmalloc a bounce buffer per load when the pool cannot sleep mapped",
+  optionsSchema: BounceAllocOptionsSchema,
   create(options: unknown): LoadStrategy {
     const o = parsePluginOptions("strategy", "bounce-alloc", BounceAllocOptionsSchema, options);
     return o.gfp === "atomic" ? bounceAllocAtomic : bounceAllocKernel;

@@ -14,6 +14,7 @@ import { UsageError } from "../../registry/errors.ts";
 import type { KernelCheckRow } from "../../kernel/compare.ts";
 import { type KernelCheckReport, runKernelCheck } from "../../kernel/run.ts";
 import { recordOracle } from "../../kernel/record.ts";
+import { formatTraceReport, runTraceCheck, traceFailures } from "../../kernel/trace_run.ts";
 
 const USAGE = `Usage: deno task cli kernel-check --pages FILE [options]
 
@@ -22,6 +23,10 @@ compare its pool with the simulator's on the same pages (docs/kernel-check.md).
 
 Options:
   --pages FILE            A flat file of 4096-byte pages (e.g. the oracle's text.pages)
+  --trace FILE            Replay this op trace (.csv or .jsonl, the trace workload's format) op
+                          by op instead, its page ids indexing --pages, and compare the pool
+                          after every op (preset: the booted kernel's unless --preset)
+  --boots N               With --trace: boot each cell N times and check the records repeat
   --allocators LIST       zpools, comma-separated (default: every one the kernel's config has;
                           zbud,zsmalloc when it is unknown)
   --compressors LIST      Compressors, comma-separated (default lz4)
@@ -43,6 +48,7 @@ Options:
   --record DIR            Also write the kernel's figures as tests/oracle files in DIR
                           (kernel-<V>-<set>-results.csv, -lengths.csv, -pool-trace.csv)
   --tolerance PCT         Exit 1 when a simulator pool differs from the kernel's by more than PCT %
+                          (with --trace: when more than PCT % of the ops disagree)
   --kernel-only           Kernel figures only, no simulator
   --json                  Print the report as one JSON object
   -h, --help              Show this help
@@ -201,6 +207,8 @@ export function failures(rows: readonly KernelCheckRow[], tolerancePct?: number)
 export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags("kernel-check", args, {
     pages: { type: "string" },
+    trace: { type: "string" },
+    boots: { type: "string" },
     allocators: { type: "string" },
     compressors: { type: "string" },
     kernel: { type: "string" },
@@ -239,6 +247,47 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`--preset: ${unknownNameMessage("preset", preset, Object.keys(PRESETS))}`);
   }
   const json = values.json === true;
+  const zpools = list(values.allocators as string | undefined, "zbud,zsmalloc", "--allocators");
+  const compressors = list(values.compressors as string | undefined, "lz4", "--compressors");
+  const kernelOptions = {
+    kernel: values.kernel as string | undefined,
+    modules: values.modules as string | undefined,
+    kernelPackage: values["kernel-package"] as string | undefined,
+    kernelVersion: values["kernel-version"] as string | undefined,
+    cacheDir: values.cache as string | undefined,
+    accel: accel as "auto" | "tcg" | "kvm",
+    memoryMb: memory === undefined ? undefined : Math.ceil(memory),
+    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    preset,
+    kernelOnly: values["kernel-only"] === true,
+    log: (line: string) => console.error(line),
+  };
+  if (values.trace !== undefined) {
+    const boots = positiveNumber(values.boots as string | undefined, "--boots");
+    const report = await runTraceCheck(values.trace as string, pages, zpools, compressors, {
+      ...kernelOptions,
+      boots,
+      onRow: (r) =>
+        console.error(
+          `${r.zpool}/${r.compressor}: ${
+            r.status === "ok"
+              ? `first divergent op ${r.first_divergent_op ?? "none"}, ${
+                r.agree_pct ?? "-"
+              } % of ops agree`
+              : `failed: ${r.error}`
+          }`,
+        ),
+    });
+    const bad = traceFailures(report.rows, tolerance);
+    const { kernelRuns: _, ...summary } = report;
+    if (json) console.log(JSON.stringify({ ...summary, failures: bad }));
+    else {
+      console.log(formatTraceReport(report));
+      for (const f of bad) console.log(`FAIL ${f}`);
+    }
+    return bad.length > 0 ? 1 : 0;
+  }
+  if (values.boots !== undefined) throw new UsageError("--boots goes with --trace");
   const report = await runKernelCheck(
     pages,
     list(values.allocators as string | undefined, "zbud,zsmalloc", "--allocators"),

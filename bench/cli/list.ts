@@ -10,9 +10,10 @@ import type { PluginKind } from "../../registry/types.ts";
 import { parseFlags } from "./args.ts";
 import type { BenchEngine } from "../run/engine.ts";
 import { oneLine } from "../results/text.ts";
+import { type OptionDoc, optionsText, pluginOptions } from "./options_doc.ts";
 
 /** Help text of `list`. */
-export const LIST_HELP = `Usage: deno task cli list [--json] [--all] [--plugin SPEC]...
+export const LIST_HELP = `Usage: deno task cli list [--json] [--all] [--options] [--plugin SPEC]...
 
 Print every registered plugin (allocators, compressors, workloads, strategies) and the kernel
 presets.
@@ -20,6 +21,8 @@ presets.
   --json         machine-readable: {"allocators": [{"name", "description", "source"}], ...,
                  "presets": [{"name", "strategy"}]}
   --all          include internal plugins (marked "internal")
+  --options      each plugin's options: type, default and what it does (from its schema);
+                 with --json, an "options" array per plugin
   --plugin SPEC  load a plugin module first (repeatable)
   --help         this text`;
 
@@ -33,6 +36,10 @@ export interface ListedPlugin {
   source: string;
   /** Present (true) for internal plugins, listed only with `--all`. */
   internal?: true;
+  /** The options (with `--options`): null when the plugin has no schema. */
+  options?: OptionDoc[] | null;
+  /** The zod schema (in process only, for {@linkcode formatListing}; never printed). */
+  optionsSchema?: unknown;
 }
 
 /** What `list --json` prints. */
@@ -83,6 +90,9 @@ export function buildListing(
         source: e.source,
       };
       if (registry.isInternal(kind, e.plugin.name)) item.internal = true;
+      if (e.plugin.optionsSchema !== undefined) {
+        Object.defineProperty(item, "optionsSchema", { value: e.plugin.optionsSchema });
+      }
       out[kindKey[kind]].push(item);
     }
   }
@@ -95,7 +105,7 @@ export function buildListing(
  * @param listing What {@linkcode buildListing} gave.
  * @returns The text.
  */
-export function formatListing(listing: Listing): string {
+export function formatListing(listing: Listing, withOptions = false): string {
   const lines: string[] = [];
   for (const key of ["allocators", "compressors", "workloads", "strategies"] as const) {
     lines.push(`${key}:`);
@@ -110,6 +120,7 @@ export function formatListing(listing: Listing): string {
           tags.length ? ` [${tags.join(", ")}]` : ""
         }`,
       );
+      if (withOptions) lines.push(...optionsText(i));
     }
     lines.push("");
   }
@@ -130,6 +141,7 @@ export async function main(args: string[]): Promise<number> {
   const { values } = parseFlags("list", args, {
     json: { type: "boolean" },
     all: { type: "boolean" },
+    options: { type: "boolean" },
     plugin: { type: "string", multiple: true },
     debug: { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -148,6 +160,15 @@ export async function main(args: string[]): Promise<number> {
     await loadPluginsIsolated(registry, plugins);
   }
   const listing = buildListing(registry, createDefaultEngine(), values.all === true);
-  console.log(values.json ? JSON.stringify(listing, null, 2) : formatListing(listing));
+  if (values.options && values.json) {
+    for (const key of ["allocators", "compressors", "workloads", "strategies"] as const) {
+      for (const i of listing[key]) i.options = pluginOptions(i);
+    }
+  }
+  console.log(
+    values.json
+      ? JSON.stringify(listing, null, 2)
+      : formatListing(listing, values.options === true),
+  );
   return 0;
 }

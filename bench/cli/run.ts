@@ -158,7 +158,9 @@ export async function main(args: string[]): Promise<number> {
     interrupts++;
     if (interrupts > 1) Deno.exit(130);
     if (!values.quiet) {
-      console.error("\nInterrupted: stopping after the running cell (Ctrl-C again to quit now)");
+      console.error(
+        "\nInterrupted: abandoning the running cell, keeping the finished ones (Ctrl-C again to quit now)",
+      );
     }
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };

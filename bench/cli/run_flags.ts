@@ -17,6 +17,8 @@ export type RunFlagKind =
   | "param"
   /** `true` into `params` when given. */
   | "param-switch"
+  /** One of `choices`, or a comma-separated list of them that sweeps, into `params`. */
+  | "param-choice"
   /** One number into a top-level key. */
   | "number"
   /** A string into a top-level key. */
@@ -46,6 +48,8 @@ export interface RunFlag {
   matrix: boolean;
   /** A one-letter alias. */
   short?: string;
+  /** The values a `param-choice` flag takes. */
+  choices?: readonly string[];
 }
 
 const PLUGINS = "plugins" as const;
@@ -114,6 +118,12 @@ export const RUN_FLAGS: readonly RunFlag[] = [
       "R",
       "GFP_ATOMIC bounce allocation failure probability 0..1 (default 0)",
     ],
+    [
+      "think-us",
+      "thinkUs",
+      "T",
+      "mean think time (µs) between a task's operations (virtual time; default 0)",
+    ],
   ] as const).map(([name, key, arg, help]): RunFlag => ({
     name,
     kind: "param",
@@ -128,6 +138,19 @@ export const RUN_FLAGS: readonly RunFlag[] = [
     kind: "param-switch",
     key: "strict",
     help: ["fail a cell at its first sleep-in-atomic violation"],
+    section: PARAMS,
+    matrix: true,
+  },
+  {
+    name: "cost-model",
+    kind: "param-choice",
+    key: "costModel",
+    arg: "M",
+    choices: ["measured", "calibrated"],
+    help: [
+      "measured (default) or calibrated: what synchronous work costs in",
+      "virtual time (a custom table: params.costModel in a config)",
+    ],
     section: PARAMS,
     matrix: true,
   },
@@ -323,6 +346,20 @@ export function configFromFlags(
         break;
       case "param-switch":
         if (v === true) params[f.key] = true;
+        break;
+      case "param-choice":
+        if (typeof v === "string") {
+          const words = splitList(v).map((w) => {
+            if (!(f.choices ?? []).includes(w)) {
+              throw new UsageError(
+                `--${f.name}: "${w}" is not ${(f.choices ?? []).join(" or ")}`,
+              );
+            }
+            return w;
+          });
+          if (words.length === 0) throw new UsageError(`--${f.name} needs a value`);
+          params[f.key] = words.length === 1 ? words[0] : words;
+        }
         break;
       case "number":
         if (typeof v === "string") {

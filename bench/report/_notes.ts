@@ -90,6 +90,17 @@ export function methodNotes(results: RunResults): string[] {
       ? `Cells ran ${jobs} at a time: parallel cells disturb each other's latencies.`
       : "Cells ran one at a time.",
   ];
+  const virtual = results.cells.filter((c) => (c.time_model ?? "").startsWith("virtual/"));
+  if (virtual.length > 0) {
+    const models = [...new Set(virtual.map((c) => c.time_model))].join(", ");
+    notes.push(
+      `${virtual.length} cell${virtual.length === 1 ? "" : "s"} report${
+        virtual.length === 1 ? "s" : ""
+      } virtual times (${models}): each simulated CPU has a clock, the asynchronous engine is ` +
+        "modelled, and waits for the engine and the CPU mutex come from the modelled timeline " +
+        "(docs/virtual-time.md); `time_model` says which model made each cell's figures.",
+    );
+  }
   // mm/zbud.c and mm/z3fold.c were removed in 6.15 (PR6.15): later presets with them are what-ifs.
   const counterfactual = results.cells.filter((c) =>
     (c.allocator === "zbud" || c.allocator === "z3fold") &&

@@ -10,6 +10,7 @@ import * as vl from "vega-lite";
 import type { CellResult } from "../results/schema.ts";
 import { paretoFront } from "./pareto.ts";
 import { variantLabel } from "./_format.ts";
+import { allocatorColor } from "./_detail_charts.ts";
 
 /** A Vega-Lite spec, as plain JSON. */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -39,6 +40,8 @@ export const CHART_TITLES = {
 const WIDTH = 470;
 /** Above this many Pareto-optimal cells the scatter drops its numbers (the table keeps them). */
 const MAX_FRONT_LABELS = 20;
+/** Above this many cells the Pareto scatter drops the compressor labels (tooltips keep them). */
+const MAX_COMPRESSOR_LABELS = 40;
 /** Plot width of a chart that spans the whole page. */
 const WIDE_WIDTH = 1080;
 
@@ -318,8 +321,9 @@ function paretoChart(data: Row[], wide: boolean): ChartDef {
   const d = markFrontier(data.filter((r) => r.pool_ratio !== null && r.load_p99_ns !== null));
   const def = {
     title: CHART_TITLES.pareto,
-    caption: "Each ok cell by density (pool ratio, up is better) and load p99 (left is better); " +
-      "the red cells are not beaten on both by any other (numbered as in the table below).",
+    caption: "Each ok cell by density (pool ratio, up is better) and load p99 (left is better), " +
+      "shape by allocator, the compressor beside it (every point has a tooltip naming its " +
+      "cell); the red cells are not beaten on both by any other (numbered as in the table below).",
   };
   if (d.length === 0) return { ...def, spec: null, empty: "No ok cell with both figures" };
   const frontSize = d.filter((r) => r.label !== "").length;
@@ -352,7 +356,14 @@ function paretoChart(data: Row[], wide: boolean): ChartDef {
           encoding: { order: { field: "load_p99_ns", type: "quantitative" } },
         },
         {
-          mark: { type: "point", filled: true, opacity: 0.85 },
+          // A tooltip on every point (_detail_charts.ts turns descriptions into <title>s).
+          transform: [{
+            calculate:
+              "datum.cell + ': pool ratio ' + format(datum.pool_ratio, '.3f') + ', load p99 ' + " +
+              "format(datum.load_p99_ns, ',.0f') + ' ns'",
+            as: "tip",
+          }],
+          mark: { type: "point", filled: true, opacity: 0.85, aria: true },
           encoding: {
             color: {
               field: "frontier",
@@ -360,13 +371,24 @@ function paretoChart(data: Row[], wide: boolean): ChartDef {
               title: "",
               scale: { domain: ["Pareto-optimal", "dominated"], range: ["#e15759", "#9aa3ad"] },
             },
-            shape: { field: "allocator", type: "nominal", title: "allocator" },
+            description: { field: "tip" },
+            shape: {
+              field: "allocator",
+              type: "nominal",
+              title: "allocator",
+              scale: allocatorColor(d.map((r) => r.allocator)).shape,
+            },
             size: {
               condition: { test: "datum.frontier === 'Pareto-optimal'", value: 110 },
               value: 45,
             },
           },
         },
+        // The compressor beside each point, while there are few enough points to read it.
+        ...(d.length > MAX_COMPRESSOR_LABELS ? [] : [{
+          mark: { type: "text", dx: -8, align: "right", fontSize: 8, color: "#6b7480" },
+          encoding: { text: { field: "compressor", type: "nominal" } },
+        }]),
         // Numbers alternate above and below their point, so neighbours on the front do not collide.
         ...(frontSize > MAX_FRONT_LABELS ? [] : [0, 1].map((odd) => ({
           transform: [{ filter: `datum.label !== '' && datum.rank % 2 === ${odd}` }],

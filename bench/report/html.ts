@@ -19,6 +19,8 @@ import {
   runJobs,
 } from "./_format.ts";
 import { environmentRows, methodNotes } from "./_notes.ts";
+import { timingWarnings } from "./_timing_notes.ts";
+import { detailCharts, replacedSummaryCharts, svgTooltips } from "./_detail_charts.ts";
 
 const CSS = `
 :root { --fg: #1d232a; --muted: #5b6673; --line: #dde2e7; --bg-alt: #f6f8fa; --accent: #2f6fb2; }
@@ -95,7 +97,7 @@ function table(
 async function chartFigure(def: ChartDef): Promise<string> {
   const body = def.spec === null
     ? `<div class="empty">${esc(def.empty ?? "Nothing to draw")}</div>`
-    : await renderSvg(def.spec);
+    : svgTooltips(await renderSvg(def.spec));
   return `<figure class="chart${def.wide ? " wide" : ""}"><h3>${
     esc(def.title)
   }</h3>\n${body}\n<figcaption>${esc(def.caption)}</figcaption></figure>`;
@@ -190,6 +192,9 @@ export async function renderHtml(results: RunResults): Promise<string> {
   if (jobs > 1) {
     out.push(`<p class="warning"><strong>Warning:</strong> ${esc(parallelWarning(jobs))}.</p>`);
   }
+  for (const w of timingWarnings(results)) {
+    out.push(`<p class="warning"><strong>Warning:</strong> ${esc(w)}.</p>`);
+  }
 
   out.push(`<section id="environment"><h2>Environment</h2>`);
   out.push(
@@ -202,7 +207,11 @@ export async function renderHtml(results: RunResults): Promise<string> {
   for (const [i, g] of groups.entries()) {
     out.push(`<section id="group-${i + 1}"><h2>${esc(groupTitle(g))}</h2>`);
     out.push(`<div class="charts">`);
-    for (const def of groupCharts(g.cells, g.varying)) out.push(await chartFigure(def));
+    const replaced = replacedSummaryCharts(g);
+    for (const def of groupCharts(g.cells, g.varying)) {
+      if (!replaced.includes(def.title)) out.push(await chartFigure(def));
+    }
+    for (const def of detailCharts(g)) out.push(await chartFigure(def));
     out.push(`</div>`);
     out.push(`<h3>Pareto-optimal cells</h3>`, frontierTable(g.cells));
     out.push(`<h3>Cells</h3>`, cellsTable(g.cells, g.varying), `</section>`);

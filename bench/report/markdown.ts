@@ -9,6 +9,7 @@ import { paretoFront } from "./pareto.ts";
 import { fmtNs, fmtRatio, groupCells, groupTitle, parallelWarning, runJobs } from "./_format.ts";
 import { environmentRows, methodNotes } from "./_notes.ts";
 import { cellColumns } from "./_columns.ts";
+import { timingWarnings } from "./_timing_notes.ts";
 
 /** Escapes a value for a Markdown table cell: pipes and line breaks would break the row. */
 function mdCell(s: string): string {
@@ -56,6 +57,7 @@ export function renderMarkdown(results: RunResults): string {
     "",
   );
   if (jobs > 1) out.push(`> **Warning:** ${parallelWarning(jobs)}.`, "");
+  for (const w of timingWarnings(results)) out.push(`> **Warning:** ${w}.`, "");
 
   out.push("## Environment", "");
   out.push(...mdTable(["key", "value"], ["left", "left"], environmentRows(env)), "");

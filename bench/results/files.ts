@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { UNRELIABLE_CV, UNRELIABLE_TAIL_CV, unreliableTimings } from "../measure/noise.ts";
 import { join } from "node:path";
 import { parseJsonOrThrow } from "./json.ts";
 import { UsageError } from "../../registry/errors.ts";
@@ -372,6 +373,19 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/** Stores refused, every reason summed (null when not measured). */
+function rejects(c: CellResult): number | null {
+  const keys = [
+    "reject_compress_poor",
+    "reject_compress_fail",
+    "reject_alloc_fail",
+    "reject_kmemcache_fail",
+    "pool_limit_hit",
+  ] as const;
+  if (keys.some((k) => c[k] === null)) return null;
+  return keys.reduce((a, k) => a + (c[k] as number), 0);
+}
+
 /**
  * The summary table printed at the end of a run: one line per cell.
  *
@@ -384,6 +398,10 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
     "status",
     "pool_ratio",
     "compr_ratio",
+    "stored",
+    "rejects",
+    "zero",
+    "store_p50_ns",
     "load_p50_ns",
     "load_p99_ns",
     "bounced",
@@ -398,6 +416,10 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
     c.status,
     num(c.pool_ratio, 3),
     num(c.compression_ratio, 3),
+    num(c.stored_pages),
+    num(rejects(c)),
+    num(c.zero_pages),
+    num(c.store_p50_ns),
     num(c.load_p50_ns),
     num(c.load_p99_ns),
     num(c.bytes_bounced),
@@ -409,6 +431,21 @@ export function formatSummaryTable(cells: readonly CellResult[]): string {
   const line = (r: string[]) =>
     r.map((v, i) => (i <= 1 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd();
   const out = [line(header), ...rows.map(line)];
+  const noisy = cells.filter((c) => c.status === "ok" && unreliableTimings(c).length > 0);
+  if (noisy.length > 0) {
+    out.push(
+      `Timings unreliable in ${noisy.length} cell${noisy.length === 1 ? "" : "s"} (a median ` +
+        `spread by more than ${UNRELIABLE_CV * 100} % across repetitions, or a p99 by more than ` +
+        `${UNRELIABLE_TAIL_CV * 100} %):`,
+      ...noisy.map((c) => `  ${c.cell}: ${unreliableTimings(c).join(", ")}`),
+    );
+  }
+  if (cells.length > 0 && cells.every((c) => c.repetitions < 2)) {
+    out.push(
+      "One repetition per cell (--quick?): the latencies have no noise estimate and are not " +
+        "for comparison.",
+    );
+  }
   const failed = cells.filter((c) => c.status !== "ok");
   for (const c of failed) out.push(`  ${oneLine(c.cell)}: ${c.status}: ${oneLine(c.error ?? "")}`);
   return out.join("\n");

@@ -21,6 +21,7 @@
 import { z } from "zod";
 import {
   ATOMIC_COUNTERS,
+  type CellTimeline,
   type CounterName,
   KERNEL_COUNTERS,
   OP_COUNTERS,
@@ -29,6 +30,32 @@ import {
 
 /** Version of the `results.json` / `results.jsonl` layout. Bump when a key changes meaning. */
 export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Latency CDFs of one cell: for each probability in `q`, the latency (ns) at or below which it lies. */
+export type LatencyCdf = {
+  /** The probabilities (0..1), dense in the tail (`bench/results/cell_detail.ts` LATENCY_QUANTILES). */
+  q: number[];
+  /** Store latency (ns) at each probability; empty when no store was timed. */
+  store_ns: number[];
+  /** Load latency (ns) at each probability; empty when no load was timed. */
+  load_ns: number[];
+  /** Writeback latency (ns) at each probability; empty when none was timed. */
+  writeback_ns: number[];
+};
+
+/** Schema of {@linkcode LatencyCdf}. */
+export const LatencyCdfSchema: z.ZodType<LatencyCdf> = z.strictObject({
+  q: z.array(z.number()),
+  store_ns: z.array(z.number()),
+  load_ns: z.array(z.number()),
+  writeback_ns: z.array(z.number()),
+});
+
+/** The per-repetition latency figures `compare` tests: column name to one value per repetition. */
+export type LatencyReps = Record<string, number[]>;
+
+/** Schema of {@linkcode LatencyReps}. */
+export const LatencyRepsSchema: z.ZodType<LatencyReps> = z.record(z.string(), z.array(z.number()));
 
 /** One cell's result: a flat object whose keys are exactly {@linkcode CSV_COLUMNS}. */
 export type CellResult = Flat<CellResultColumns & CounterColumns>;
@@ -70,6 +97,14 @@ export type CellResultColumns = {
   bounce_fail_rate: number;
   /** Strict mode: the first violation fails the cell. */
   strict: boolean;
+  /** Mean think time (µs) between a task's operations (virtual time). Absent before 0.1 runs. */
+  think_us?: number;
+  /**
+   * What made the latency figures: `measured` (wall clock, in-process work), `wall` (a Worker
+   * engine's real round trips and timers), `virtual/measured` or `virtual/calibrated` (the
+   * modelled timeline; docs/virtual-time.md); null when the cell did not finish.
+   */
+  time_model?: string | null;
   /** Measured repetitions (warm-up runs excluded). */
   repetitions: number;
   /** Warm-up runs discarded before the measured ones. */
@@ -161,6 +196,18 @@ export type CellResultColumns = {
   strategy_options: Record<string, unknown>;
   /** Allocator stats at the end of the last repetition (`{}` when the cell failed). */
   allocator_stats: Record<string, unknown>;
+  // --- detail (objects; JSON strings in the CSV; absent from files of older versions) ---
+  /**
+   * Allocator stats at the pool's high-water mark of the last repetition, where `pool_pages` was
+   * taken: zsmalloc's classes with a zspage (each with `wasteBytes`), zbud/z3fold page fill.
+   */
+  allocator_stats_hw?: Record<string, unknown> | null;
+  /** Pool pages, entries and compressed bytes along the last repetition (bounded points). */
+  timeline?: CellTimeline | null;
+  /** Store, load and writeback latency CDFs over every measured repetition. */
+  latency_cdf?: LatencyCdf | null;
+  /** Per-repetition latency figures (`load_p50_ns`: one value per repetition, ...). */
+  latency_reps?: LatencyReps | null;
 };
 
 /** An intersection of object types as one flat object type (for editors and the schema check). */
@@ -202,6 +249,8 @@ const CellResultObject = z.strictObject({
   accept_threshold_percent: z.number(),
   bounce_fail_rate: z.number(),
   strict: z.boolean(),
+  think_us: z.number().optional(),
+  time_model: z.string().nullable().optional(),
   repetitions: count,
   warmup: count,
   status: z.enum(["ok", "failed", "timeout", "crashed"]),
@@ -257,6 +306,19 @@ const CellResultObject = z.strictObject({
   workload_options: options,
   strategy_options: options,
   allocator_stats: options,
+
+  // --- detail ---
+  allocator_stats_hw: options.nullable().optional(),
+  timeline: z.strictObject({
+    ops: z.array(count),
+    pool_pages: z.array(count),
+    stored_pages: z.array(count),
+    compressed_bytes: z.array(count),
+    hw_pool_pages: count,
+    hw_op: count,
+  }).nullable().optional(),
+  latency_cdf: LatencyCdfSchema.nullable().optional(),
+  latency_reps: LatencyRepsSchema.nullable().optional(),
 });
 
 /** The zod schema of {@linkcode CellResult} (strict: unknown keys are errors). */
@@ -274,6 +336,10 @@ export const OBJECT_COLUMNS: readonly (keyof CellResult)[] = Object.freeze([
   "workload_options",
   "strategy_options",
   "allocator_stats",
+  "allocator_stats_hw",
+  "timeline",
+  "latency_cdf",
+  "latency_reps",
 ] as (keyof CellResult)[]);
 
 /** The run's environment (DESIGN §6). */

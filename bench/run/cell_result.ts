@@ -11,7 +11,8 @@ import { oneLine } from "../results/text.ts";
 import { dataLoss, type DataLossVerdict } from "./data_loss.ts";
 import { COUNTER_NAMES } from "../../zswap/cell_types.ts";
 import type { CellCounters, CellRun } from "../../zswap/cell_types.ts";
-import type { HistogramSummary } from "../measure/histogram.ts";
+import { Histogram, type HistogramSummary } from "../measure/histogram.ts";
+import { compactAllocatorStats, latencyCdf } from "../results/cell_detail.ts";
 import type { HistogramRecorder } from "../measure/recorder.ts";
 import { cv, mbps, median, round1, round3, round6 } from "../measure/stats.ts";
 import type { CellSpec } from "./matrix.ts";
@@ -23,6 +24,8 @@ export interface Repetition {
   run: CellRun;
   /** The latencies of that run. */
   recorder: HistogramRecorder;
+  /** Time of the reference loop just before the repetition (ns; 0 when not timed). */
+  machineNs?: number;
 }
 
 function identity(spec: CellSpec, strategy: string, durationMs: number) {
@@ -45,6 +48,8 @@ function identity(spec: CellSpec, strategy: string, durationMs: number) {
     accept_threshold_percent: p.acceptThresholdPercent,
     bounce_fail_rate: p.bounceFailRate,
     strict: p.strict,
+    think_us: p.thinkUs ?? 0,
+    time_model: null as string | null,
     repetitions: spec.repetitions,
     warmup: spec.warmup,
     duration_ms: round3(durationMs),
@@ -171,6 +176,7 @@ export function notOkResult(
     store_mbps: null,
     load_mbps: null,
     allocator_stats: {},
+    ...detailColumns(null),
   };
 }
 
@@ -251,6 +257,7 @@ export function okResult(
   for (const name of COUNTER_NAMES) counters[name] = c[name];
   return {
     ...identity(spec, last.run.strategy, durationMs),
+    time_model: last.run.timeModel ?? "measured",
     status: loss.error !== null ? "failed" : "ok",
     error: loss.error,
     ...counters,
@@ -263,7 +270,42 @@ export function okResult(
     }),
     store_mbps: storeMbps.every((v) => v === null) ? null : round3(median(storeMbps.map(nz))),
     load_mbps: loadMbps.every((v) => v === null) ? null : round3(median(loadMbps.map(nz))),
-    allocator_stats: jsonSafe(last.run.allocatorStats),
+    allocator_stats: compactAllocatorStats(jsonSafe(last.run.allocatorStats), pageSize),
+    ...detailColumns({ spec, reps }),
+  };
+}
+
+/** The detail columns (`bench/results/cell_detail.ts`); all null for a cell that did not finish. */
+function detailColumns(
+  from: { spec: CellSpec; reps: Repetition[] } | null,
+): Pick<CellResult, "allocator_stats_hw" | "timeline" | "latency_cdf" | "latency_reps"> {
+  if (from === null) {
+    return { allocator_stats_hw: null, timeline: null, latency_cdf: null, latency_reps: null };
+  }
+  const { spec, reps } = from;
+  const last = reps[reps.length - 1].run;
+  const merged = { store: new Histogram(), load: new Histogram(), writeback: new Histogram() };
+  const perRep: Record<string, number[]> = {};
+  for (const r of reps) {
+    (perRep.machine_ns ??= []).push(r.machineNs ?? 0);
+    merged.store.merge(r.recorder.stores);
+    merged.load.merge(r.recorder.loads);
+    merged.writeback.merge(r.recorder.writebacks);
+    for (const [op, h] of [["store", r.recorder.stores], ["load", r.recorder.loads]] as const) {
+      if (h.count === 0) continue;
+      const s = h.summary();
+      for (const [k, v] of [["p50", s.p50], ["p99", s.p99], ["mean", s.mean]] as const) {
+        (perRep[`${op}_${k}_ns`] ??= []).push(round1(v));
+      }
+    }
+  }
+  return {
+    allocator_stats_hw: last.allocatorStatsAtHw === undefined
+      ? null
+      : compactAllocatorStats(jsonSafe(last.allocatorStatsAtHw), spec.params.pageSize),
+    timeline: last.timeline ?? null,
+    latency_cdf: latencyCdf(merged),
+    latency_reps: perRep,
   };
 }
 

@@ -23,9 +23,17 @@ import { z } from "zod";
 import { closestName } from "../../registry/registry.ts";
 import { formatZodIssues, PluginNameSchema } from "../../registry/schemas.ts";
 import { UsageError } from "../../registry/errors.ts";
-import type { PluginRef, ResolvedConfig, ResolvedParams, Shard } from "./resolved_config.ts";
+import { resolveCostModel } from "../../zswap/cost_model.ts";
+import type {
+  CostModelParam,
+  PluginRef,
+  ResolvedConfig,
+  ResolvedParams,
+  Shard,
+} from "./resolved_config.ts";
 
 export {
+  type CostModelParam,
   type PluginRef,
   type ResolvedConfig,
   ResolvedConfigSchema,
@@ -118,6 +126,10 @@ export interface ParamsInput {
   bounceFailRate?: number | number[];
   /** Fail a cell at its first sleep-in-atomic violation. */
   strict?: boolean | boolean[];
+  /** Mean think time (µs) between a task's operations, virtual time only (default 0). */
+  thinkUs?: number | number[];
+  /** Cost model: `measured` (default), `calibrated`, or `{ model, table }` (zswap/cost_model.ts). */
+  costModel?: CostModelParam | CostModelParam[];
 }
 
 const ParamsObject = z.strictObject({
@@ -140,6 +152,14 @@ const ParamsObject = z.strictObject({
     "Probability (0..1) that a GFP_ATOMIC bounce allocation fails",
   ).optional(),
   strict: sweep(z.boolean(), "Fail a cell at its first sleep-in-atomic violation").optional(),
+  thinkUs: sweep(
+    z.number().min(0).max(10_000_000),
+    "Mean think time (µs) between a task's operations, off its CPU (virtual time only)",
+  ).optional(),
+  costModel: sweep(
+    z.union([z.enum(["measured", "calibrated"]), z.record(z.string(), z.unknown())]),
+    'Cost model: "measured", "calibrated" or { "model", "table" }',
+  ).optional(),
 });
 
 /** The zod schema of {@linkcode ParamsInput}. */
@@ -220,6 +240,8 @@ export const DEFAULTS: Readonly<
     acceptThresholdPercent: [90],
     bounceFailRate: [0],
     strict: [false],
+    thinkUs: [0],
+    costModel: ["measured" as const],
   },
   // Three repetitions give a noise estimate (the *_cv columns); one warm-up run per cell keeps
   // JIT compilation out of the first cell's tail latencies (its load p99 fell from 38 µs to
@@ -296,7 +318,10 @@ export function resolveConfig(
     acceptThresholdPercent: list(p.acceptThresholdPercent, d.acceptThresholdPercent),
     bounceFailRate: list(p.bounceFailRate, d.bounceFailRate),
     strict: list(p.strict, d.strict),
+    thinkUs: list(p.thinkUs, d.thinkUs ?? [0]),
+    costModel: list(p.costModel, d.costModel ?? []),
   };
+  for (const m of params.costModel ?? []) resolveCostModel(m); // a bad table fails here
   const filter = merged.filter ?? null;
   if (filter !== null) compileFilter(filter);
   return {

@@ -10,6 +10,13 @@ import type { CellPlan, CellRun, OpRecorder } from "../../zswap/cell_types.ts";
 export interface RunCellOptions {
   /** Abort the cell (Ctrl-C); the frontend stops at its next operation and throws. */
   signal?: AbortSignal;
+  /**
+   * Called every few hundred milliseconds inside a run with the operations done so far, between
+   * operations (never inside a timed one).
+   *
+   * @param opsDone Operations (stores, loads, invalidates) done in this run.
+   */
+  onProgress?(opsDone: number): void;
 }
 
 /** The frontend as the runner sees it. */

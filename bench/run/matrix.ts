@@ -15,7 +15,7 @@
 import { type Registry, unknownNameMessage } from "../../registry/registry.ts";
 import type { CellParams } from "../../zswap/cell_types.ts";
 import { compileFilter, ConfigError, DEFAULTS } from "./config.ts";
-import type { PluginRef, ResolvedConfig, Shard } from "./config.ts";
+import type { CostModelParam, PluginRef, ResolvedConfig, Shard } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { UsageError } from "../../registry/errors.ts";
 
@@ -269,7 +269,32 @@ export function paramCombinations(
       }
     }
   }
+  return withTimeParams(out, p.thinkUs ?? [0], p.costModel ?? ["measured"]);
+}
+
+/** Cross the combinations with the virtual-time params (think time, cost model). */
+function withTimeParams(
+  combos: { params: CellParams; totalRamMiB: number }[],
+  thinkUs: number[],
+  costModels: CostModelParam[],
+): { params: CellParams; totalRamMiB: number }[] {
+  const out: { params: CellParams; totalRamMiB: number }[] = [];
+  for (const c of combos) {
+    for (const think of thinkUs) {
+      for (const costModel of costModels) {
+        out.push({ ...c, params: { ...c.params, thinkUs: think, costModel } });
+      }
+    }
+  }
   return out;
+}
+
+/** A cost model's name for labels and result columns: `measured`, `calibrated`, `calibrated*`. */
+export function costModelName(m: CostModelParam | undefined): string {
+  if (m === undefined) return "measured";
+  if (typeof m === "string") return m;
+  const name = typeof m.model === "string" ? m.model : "measured";
+  return m.table !== undefined ? `${name}*` : name;
 }
 
 /**
@@ -301,6 +326,9 @@ export function paramsLabel(params: CellParams, totalRamMiB: number): string {
   }
   if (params.bounceFailRate !== d.bounceFailRate[0]) s += `-bfr${params.bounceFailRate}`;
   if (params.strict) s += "-strict";
+  if ((params.thinkUs ?? 0) !== 0) s += `-think${params.thinkUs}`;
+  const cm = costModelName(params.costModel);
+  if (cm !== "measured") s += `-${cm.replace("*", "-table")}`;
   return s;
 }
 

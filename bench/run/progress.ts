@@ -40,6 +40,7 @@ export class Progress {
   #startedAt: number;
   #columns: number;
   #shown = false;
+  #cellStartedAt = 0;
 
   /**
    * Start the clock of a progress display.
@@ -64,12 +65,40 @@ export class Progress {
    */
   start(cell: string): void {
     if (!this.#enabled) return;
+    this.#cellStartedAt = this.#now();
+    this.#draw(cell, "");
+  }
+
+  /**
+   * Progress inside the running cell: operations done of the total, with the cell's ETA.
+   *
+   * @param cell Its name.
+   * @param opsDone Operations done over its runs so far.
+   * @param opsTotal Operations of all its runs, or null while unknown (first run).
+   */
+  inCell(cell: string, opsDone: number, opsTotal: number | null): void {
+    if (!this.#enabled) return;
+    const spent = this.#now() - this.#cellStartedAt;
+    let tail: string;
+    if (opsTotal === null || opsTotal <= 0) tail = `  ${compact(opsDone)} ops`;
+    else {
+      const left = opsDone > 0 ? (spent / opsDone) * Math.max(0, opsTotal - opsDone) : NaN;
+      tail = `  ${compact(opsDone)}/${compact(opsTotal)} ops, cell ETA ${
+        Number.isNaN(left) ? "?" : formatDuration(left)
+      }`;
+    }
+    this.#draw(cell, tail);
+  }
+
+  #draw(cell: string, tail: string): void {
     const elapsed = this.#now() - this.#startedAt;
     const eta = this.#done > 0 ? (elapsed / this.#done) * (this.#total - this.#done) : NaN;
     const head = `[${this.#done}/${this.#total}] ${formatDuration(elapsed)} elapsed, ETA ${
       Number.isNaN(eta) ? "?" : formatDuration(eta)
     }  `;
-    let line = head + cell;
+    const room = Math.max(12, this.#columns - 1 - head.length - tail.length);
+    const name = cell.length > room ? `${cell.slice(0, room - 1)}…` : cell;
+    let line = head + name + tail;
     if (line.length > this.#columns - 1) line = line.slice(0, this.#columns - 2) + "…";
     this.#write(`\r\x1b[2K${line}`);
     this.#shown = true;
@@ -107,6 +136,13 @@ export function formatDuration(ms: number): string {
   const s = total % 60;
   const ss = String(s).padStart(2, "0");
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** 950, 12.3k, 262k, 1.05M. */
+function compact(n: number): string {
+  if (n < 1e3) return String(n);
+  if (n < 1e6) return `${+(n / 1e3).toPrecision(3)}k`;
+  return `${+(n / 1e6).toPrecision(3)}M`;
 }
 
 function isStderrTerminal(): boolean {

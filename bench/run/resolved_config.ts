@@ -37,7 +37,14 @@ export interface ResolvedParams {
   bounceFailRate: number[];
   /** Strict mode. */
   strict: boolean[];
+  /** Mean think times (µs); absent in results written before virtual time. */
+  thinkUs?: number[];
+  /** Cost models; absent in results written before virtual time. */
+  costModel?: CostModelParam[];
 }
+
+/** One cost model as a param: a name, or `{ model, table }` (checked by `resolveCostModel`). */
+export type CostModelParam = "measured" | "calibrated" | Record<string, unknown>;
 
 /** A shard of the matrix: cells whose index mod `count` is `index - 1`. */
 export interface Shard {
@@ -101,6 +108,10 @@ export const ResolvedConfigSchema: z.ZodType<ResolvedConfig> = z.strictObject({
     acceptThresholdPercent: z.array(z.number()),
     bounceFailRate: z.array(z.number()),
     strict: z.array(z.boolean()),
+    thinkUs: z.array(z.number()).optional(),
+    costModel: z.array(
+      z.union([z.enum(["measured", "calibrated"]), z.record(z.string(), z.unknown())]),
+    ).optional(),
   }),
   repetitions: z.number().int().min(1),
   warmup: z.number().int().min(0),

@@ -18,6 +18,7 @@ import type { CellPlan } from "../../zswap/cell_types.ts";
 import type { ResolvedConfig } from "./config.ts";
 import type { BenchEngine } from "./engine.ts";
 import { HistogramRecorder } from "../measure/recorder.ts";
+import { referenceLoopNs } from "../measure/noise.ts";
 import { notOkResult, okResult, type Repetition } from "./cell_result.ts";
 import { dataLoss } from "./data_loss.ts";
 import type { CellCounters } from "../../zswap/cell_types.ts";
@@ -32,6 +33,16 @@ export interface RunCellByNameOptions {
   engine?: BenchEngine;
   /** Abort the cell: the call then rejects with the signal's reason instead of returning. */
   signal?: AbortSignal;
+  /** Progress inside the cell, every few hundred milliseconds. */
+  onProgress?: (progress: CellProgress) => void;
+}
+
+/** How far a running cell is, for the progress line. */
+export interface CellProgress {
+  /** Operations done over every run of the cell so far (warm-up included). */
+  opsDone: number;
+  /** Operations of all its runs, once the first run told how many one has; else null. */
+  opsTotal: number | null;
 }
 
 /**
@@ -55,11 +66,11 @@ export async function runCellByName(
   registry: Registry,
   options: RunCellByNameOptions = {},
 ): Promise<CellResult> {
-  const { signal } = options;
+  const { signal, onProgress } = options;
   const engine = (await import("./default_engine.ts")).engineOrDefault(options.engine);
   const started = performance.now();
   const reps: Repetition[] = [];
-  const runs: CellCounters[] = [];
+  const runCounters: CellCounters[] = [];
   try {
     const plan: CellPlan = {
       allocator: registry.get("allocator", spec.allocator.name),
@@ -73,19 +84,31 @@ export async function runCellByName(
       preset: spec.preset,
       params: { ...spec.params },
     };
-    for (let i = 0; i < spec.warmup + spec.repetitions; i++) {
+    const runs = spec.warmup + spec.repetitions;
+    let before = 0; // operations of the finished runs
+    let perRun: number | null = null; // every run of a cell issues the same operations
+    const progress = onProgress === undefined
+      ? undefined
+      : (ops: number) =>
+        onProgress({ opsDone: before + ops, opsTotal: perRun === null ? null : perRun * runs });
+    for (let i = 0; i < runs; i++) {
       signal?.throwIfAborted();
       const recorder = new HistogramRecorder();
-      const run = await engine.runCell(plan, recorder, { signal });
+      // The machine's speed just before the repetition (bench/measure/noise.ts): shown by compare.
+      const machineNs = i >= spec.warmup ? referenceLoopNs() : 0;
+      const run = await engine.runCell(plan, recorder, { signal, onProgress: progress });
       // Every run counts for data loss (bench/run/data_loss.ts), warm-up runs included.
-      runs.push(run.counters);
-      if (i >= spec.warmup) reps.push({ run, recorder });
+      runCounters.push(run.counters);
+      if (i >= spec.warmup) reps.push({ run, recorder, machineNs });
+      perRun ??= run.counters.stores + run.counters.loads + run.counters.invalidates;
+      before += perRun;
+      progress?.(0);
     }
   } catch (err) {
     if (signal?.aborted) throw signal.reason;
     return notOkResult(spec, "failed", errorMessage(err), performance.now() - started);
   }
-  return okResult(spec, reps, performance.now() - started, dataLoss(runs, spec.warmup));
+  return okResult(spec, reps, performance.now() - started, dataLoss(runCounters, spec.warmup));
 }
 
 /** Where cells run: in this process ({@linkcode inProcessExecutor}) or in Workers. */
@@ -106,7 +129,11 @@ export interface CellExecutor {
    * @param signal Abandons the cell: the call then rejects with the signal's reason.
    * @returns The cell's result.
    */
-  run(spec: CellSpec, signal?: AbortSignal): Promise<CellResult>;
+  run(
+    spec: CellSpec,
+    signal?: AbortSignal,
+    onProgress?: (progress: CellProgress) => void,
+  ): Promise<CellResult>;
 }
 
 /**
@@ -127,7 +154,8 @@ export function inProcessExecutor(registry: Registry, engine?: BenchEngine): Cel
   return {
     isolation: "in-process",
     preflight: (cells) => checkPluginOptions(cells, registry),
-    run: (spec, signal) => runCellByName(spec, registry, { engine, signal }),
+    run: (spec, signal, onProgress) =>
+      runCellByName(spec, registry, { engine, signal, onProgress }),
   };
 }
 
@@ -166,6 +194,13 @@ export interface RunMatrixOptions {
    * @param position 0-based position among the selected cells.
    */
   onCellStart?(spec: CellSpec, position: number): void;
+  /**
+   * Called every few hundred milliseconds while a cell runs (in-process executor only).
+   *
+   * @param spec The cell.
+   * @param progress Operations done and, once known, in total.
+   */
+  onCellProgress?(spec: CellSpec, progress: CellProgress): void;
   /**
    * Called as each cell finishes (write its JSONL line here). Calls never overlap, and each is
    * awaited before its lane takes the next cell.
@@ -223,7 +258,11 @@ export async function runMatrix(
       options.onCellStart?.(spec, i);
       let result: CellResult;
       try {
-        result = await executor.run(spec, signal);
+        result = await executor.run(
+          spec,
+          signal,
+          options.onCellProgress && ((p) => options.onCellProgress!(spec, p)),
+        );
       } catch (err) {
         stop = true;
         if (signal?.aborted) break;

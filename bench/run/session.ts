@@ -194,6 +194,7 @@ export async function runSession(options: SessionOptions): Promise<SessionOutcom
       skip: done,
       matrix: all,
       onCellStart: (spec) => progress.start(spec.cell),
+      onCellProgress: (spec, p) => progress.inCell(spec.cell, p.opsDone, p.opsTotal),
       onCell: async (result) => {
         // A resume starts a part line before its first cell: the cells after it ran this way.
         if (resume && fresh.length === 0) {

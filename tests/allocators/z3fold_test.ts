@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Zpool } from "../../registry/types.ts";
+import { createArena } from "../../allocators/arena.ts";
 import { z3foldAllocator, z3foldGeometry } from "../../allocators/mod.ts";
 import { badPattern, fillPattern, makePool, PageNamer, placement } from "./_helpers.ts";
 
@@ -187,4 +188,24 @@ Deno.test("z3fold.malloc() refuses bad sizes", () => {
   assert.throws(() => pool.free(h), RangeError);
   assert.equal(pool.totalPages(), 0);
   assert.equal(z3foldAllocator.sleepMapped, true);
+});
+
+Deno.test("z3fold compaction `queued` waits for drain(), as the kernel's compaction workqueue", () => {
+  for (const compaction of ["at-free", "queued"] as const) {
+    const arena = createArena(4096);
+    const pool = z3foldAllocator.create({
+      arena,
+      pageSize: 4096,
+      cpus: 1,
+      options: { compaction },
+    });
+    const a1 = pool.malloc(2000);
+    pool.malloc(1200); // page A: 32 + 19 chunks
+    pool.malloc(2500); // page B: 40 chunks, 22 free
+    assert.equal(pool.totalPages(), 2);
+    pool.free(a1); // A's lone object fits B: compaction moves it and releases A
+    assert.equal(pool.totalPages(), compaction === "at-free" ? 1 : 2, compaction);
+    pool.drain?.();
+    assert.equal(pool.totalPages(), 1, compaction);
+  }
 });

@@ -39,7 +39,8 @@ export function spawnCli(...args: string[]): Deno.ChildProcess {
 
 /** Columns that depend on the clock: left out when comparing two runs of the same cells. */
 export function isTimingColumn(key: string): boolean {
-  return key === "duration_ms" || /_ns(_cv)?$|_mbps$/.test(key);
+  return key === "duration_ms" || key === "latency_cdf" || key === "latency_reps" ||
+    /_ns(_cv)?$|_mbps$/.test(key);
 }
 
 /** A cell without its clock-dependent columns. */

@@ -157,7 +157,7 @@ export function fakeEngine(options: FakeEngineOptions = {}): BenchEngine & { cal
 }
 
 /** Columns that depend on the clock: drop them to compare two runs. */
-export const TIMING_COLUMNS = new Set(["duration_ms"]);
+export const TIMING_COLUMNS = new Set(["duration_ms", "latency_cdf", "latency_reps"]);
 
 /** A cell without its timing columns. */
 export function withoutTiming(cell: Record<string, unknown>): Record<string, unknown> {

@@ -111,6 +111,7 @@ export function fixtureCell(
     allocator_efficiency: compressed / poolBytes,
     bytes_bounced: Math.round(bounced),
     trylock_failed: 0,
+    mutex_waits: 0,
     violations: 0,
     violation_sites: null,
     integrity_failures: 0,

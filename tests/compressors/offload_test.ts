@@ -37,7 +37,7 @@ Deno.test("offloadCompressor is an asynchronous plugin", () => {
 });
 
 Deno.test("offloadCompressor runs a built-in codec in a Worker, byte for byte", async () => {
-  const codec = await offloadCompressor.create({ codec: "lz4" });
+  const codec = await offloadCompressor.create({ codec: "lz4", worker: true });
   const direct = lz4Compressor.create({}) as Compressor;
   try {
     for (let seed = 1; seed <= 4; seed++) {
@@ -60,7 +60,7 @@ Deno.test("offloadCompressor runs a built-in codec in a Worker, byte for byte", 
 });
 
 Deno.test("offloadCompressor serves concurrent requests in order", async () => {
-  const codec = await offloadCompressor.create({ codec: "none" });
+  const codec = await offloadCompressor.create({ codec: "none", worker: true });
   try {
     const pages = [...Array(16).keys()].map((i) => textPage(i + 1));
     const dsts = pages.map(() => new Uint8Array(4096));
@@ -124,7 +124,7 @@ Deno.test("offloadCompressor rejects bad options", async (t) => {
 });
 
 Deno.test("offloadCompressor close() ends the Worker and refuses later calls", async () => {
-  const codec = await offloadCompressor.create({ codec: "lz4", latency_us: 1000 });
+  const codec = await offloadCompressor.create({ codec: "lz4", latency_us: 1000, worker: true });
   const pending = codec.compress(textPage(1), new Uint8Array(4096));
   await codec.close?.();
   await assert.rejects(async () => await pending, /closed/);
@@ -136,7 +136,7 @@ Deno.test("offloadCompressor close() ends the Worker and refuses later calls", a
 });
 
 Deno.test("offloadCompressor holds answers back by latency_us", async () => {
-  const codec = await offloadCompressor.create({ codec: "none", latency_us: 5000 });
+  const codec = await offloadCompressor.create({ codec: "none", latency_us: 5000, worker: true });
   try {
     let done = false;
     const p = Promise.resolve(codec.compress(textPage(2), new Uint8Array(4096))).then((n) => {
@@ -168,7 +168,7 @@ Deno.test("offloadCompressor runs a codec from the resolver in this thread, stil
     (name) => (name === "custom" ? custom : undefined),
   );
   {
-    const codec = await offload.create({ codec: "custom" });
+    const codec = await offload.create({ codec: "custom", worker: true });
     assert.equal(created, 1);
     const page = textPage(5);
     const dst = new Uint8Array(4096);

@@ -30,6 +30,7 @@ async function skipReason(): Promise<string | undefined> {
   if (Deno.env.get("ZSWAPBENCH_SKIP_KERNEL_CHECK") === "1") {
     return "ZSWAPBENCH_SKIP_KERNEL_CHECK=1";
   }
+  if (!(await exists(PAGES))) return `no oracle page file at ${PAGES}`;
   const cache = defaultCacheDir();
   const tools = findHostTools();
   const missing = missingTools(tools, {

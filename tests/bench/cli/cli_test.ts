@@ -46,6 +46,16 @@ Deno.test("flagsToConfig() maps flags to config keys, sweeping comma lists", () 
   assert.deepEqual(flagsToConfig({}), {});
 });
 
+Deno.test("flagsToConfig() maps --think-us and --cost-model to params", () => {
+  assert.deepEqual(flagsToConfig({ "think-us": "0,5", "cost-model": "calibrated" }), {
+    params: { thinkUs: [0, 5], costModel: "calibrated" },
+  });
+  assert.throws(() => flagsToConfig({ "cost-model": "exact" }), {
+    name: "UsageError",
+    message: '--cost-model: "exact" is not measured or calibrated',
+  });
+});
+
 Deno.test("flagsToConfig() refuses what is not a number", () => {
   assert.throws(() => flagsToConfig({ pages: "12x" }), {
     name: "UsageError",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { compareRuns, main as compareMain } from "../../../bench/cli/compare.ts";
+import { compareRuns, formatComparison, main as compareMain } from "../../../bench/cli/compare.ts";
 import type { RunResults } from "../../../bench/results/schema.ts";
 import { fixtureResults } from "../_results_fixture.ts";
 
@@ -66,7 +66,8 @@ Deno.test("compare main() exits 1 on three times slower loads with --fail-on-reg
     const failing = await quiet(() => compareMain([a, b, "--fail-on-regression"]));
     assert.equal(failing.value, 1);
     assert.match(failing.printed, /Regressions in 11 cells/);
-    assert.match(failing.printed, /load_p99_ns rose from .* \(x3\.00, noise limit 6 %\)/);
+    assert.match(failing.printed, /load_p50_ns rose from .* \(x3\.00, noise limit 10 %\)/);
+    assert.doesNotMatch(failing.printed, /load_p99_ns rose/, "tails are shown, not gated");
     const lenient = await quiet(() => compareMain([a, b]));
     assert.equal(lenient.value, 0, "without --fail-on-regression the exit status stays 0");
     const faster = await quiet(() => compareMain([b, a, "--fail-on-regression"]));
@@ -130,17 +131,17 @@ Deno.test("compareRuns() widens the noise limit to three times the runs' cv", ()
       mapCell: (c) =>
         c.status !== "ok"
           ? c
-          : { ...c, load_p99_ns: c.load_p99_ns! * factor, load_p99_ns_cv: cv, load_p50_ns_cv: cv },
+          : { ...c, load_p50_ns: c.load_p50_ns! * factor, load_p99_ns_cv: cv, load_p50_ns_cv: cv },
     });
-  // cv 0.1: limit 30 %, so 20 % slower is noise and 40 % slower is not.
+  // Older runs without latency_reps. cv 0.1: limit 30 %, so 20 % slower is noise and 40 % slower is not.
   const within = compareRuns(noisy(1, 0.1), noisy(1.2, 0.1));
-  const p99 = within.matched[0].metrics.find((m) => m.metric === "load_p99_ns")!;
+  const p99 = within.matched[0].metrics.find((m) => m.metric === "load_p50_ns")!;
   assert.equal(p99.limit, 0.30000000000000004);
   assert.equal(p99.change, "same");
   assert.equal(within.regressedCells, 0);
   const beyond = compareRuns(noisy(1, 0.1), noisy(1.4, 0.1));
   assert.equal(beyond.regressedCells, 11);
-  // cv 0.01: the 5 % threshold rules, so 20 % slower regresses.
+  // cv 0.01: the 10 % threshold rules, so 20 % slower regresses.
   assert.equal(compareRuns(noisy(1, 0.01), noisy(1.2, 0.01)).regressedCells, 11);
   assert.equal(
     compareRuns(noisy(1, 0.01), noisy(1.2, 0.01), { threshold: 0.25 }).regressedCells,
@@ -196,5 +197,44 @@ Deno.test("compareRuns() counts density loss, integrity failures and new failure
     assert.deepEqual(cmp.onlyBase, [base.cells[0].cell]);
     assert.deepEqual(cmp.onlyNew, ["zbud/lz4/mixed/new-strategy/6.8/p4096-s1-c1-t1"]);
     assert.equal(cmp.matched.length, 11);
+  });
+});
+
+/** The fixture with per-repetition load figures: each cell's reps scaled by `factor`. */
+const withReps = (factor: number, reps: readonly number[]) =>
+  fixtureResults({
+    mapCell: (c) =>
+      c.status !== "ok" ? c : {
+        ...c,
+        load_p50_ns: c.load_p50_ns! * factor,
+        load_p99_ns: c.load_p99_ns! * factor,
+        latency_reps: {
+          load_p50_ns: reps.map((r) => c.load_p50_ns! * factor * r),
+          load_p99_ns: reps.map((r) => c.load_p99_ns! * factor * r),
+        },
+      },
+  });
+
+Deno.test("compareRuns() tests latencies with the Welch interval of the repetitions", async (t) => {
+  await t.step("noise of 20 % and 10 % more: within the interval, no regression", () => {
+    const cmp = compareRuns(withReps(1, [0.8, 1, 1.2]), withReps(1.1, [1.2, 0.85, 1]));
+    assert.equal(cmp.regressedCells, 0);
+    const m = cmp.matched[0].metrics.find((x) => x.metric === "load_p99_ns")!;
+    assert.equal(m.test, "interval");
+    assert.ok(m.interval!.low < 1 && m.interval!.high > 1.1);
+  });
+  await t.step("three times slower with 5 % noise regresses", () => {
+    const cmp = compareRuns(withReps(1, [0.95, 1, 1.05]), withReps(3, [1.05, 0.95, 1]));
+    assert.equal(cmp.regressedCells, 11);
+    assert.match(cmp.matched[0].regressions[0], /99 % interval x2\.\d\d\.\.x3\.\d\d/);
+  });
+  await t.step("one repetition: shown, never a regression, and said so", () => {
+    const cmp = compareRuns(withReps(1, [1]), withReps(3, [1]));
+    assert.equal(cmp.regressedCells, 0);
+    const m = cmp.matched[0].metrics.find((x) => x.metric === "load_p50_ns")!;
+    assert.equal(m.test, "unrepeated");
+    assert.ok(Math.abs(m.ratio! - 3) < 1e-9);
+    const text = formatComparison(cmp, { base: "a", new: "b" });
+    assert.match(text, /latencies are not for comparison/);
   });
 });

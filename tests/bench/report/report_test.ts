@@ -8,6 +8,7 @@ import {
   writeReports,
 } from "../../../bench/report/mod.ts";
 import { main as reportMain } from "../../../bench/cli/report.ts";
+import { DETAIL_CHART_TITLES } from "../../../bench/report/_detail_charts.ts";
 import type { RunResults } from "../../../bench/results/schema.ts";
 import {
   FIXTURE_ALLOCATORS,
@@ -43,7 +44,7 @@ Deno.test("renderMarkdown() lists every cell in a table per workload and preset"
   assert.match(md, /### Workload mixed, preset 6\.8/);
   assert.match(
     md,
-    /\| allocator \| compressor \| strategy \| pool ratio \| compression ratio \| load p50 \| load p99 \| bytes bounced \| violations \| integrity failures \| status \|/,
+    /\| allocator \| compressor \| strategy \| pool ratio \| compression ratio \| stored \| zero pages \| rejects \| store p50 \| store p99 \| load p50 \| load p99 \| timing \| bytes bounced \| violations \| integrity failures \| load failed \| status \|/,
   );
   for (const a of FIXTURE_ALLOCATORS) {
     for (const c of FIXTURE_COMPRESSORS) {
@@ -52,8 +53,11 @@ Deno.test("renderMarkdown() lists every cell in a table per workload and preset"
       }
     }
   }
-  // zsmalloc/zstd/sg-read of the fixture: pool ratio 2.849, p50 6.38 µs
-  assert.match(md, /\| zsmalloc \| zstd \| sg-read \| 2\.849 \| 3\.100 \| 6\.38 µs \|/);
+  // zsmalloc/zstd/sg-read of the fixture: pool ratio 2.849, store p50 12.8 µs, load p50 6.38 µs
+  assert.match(
+    md,
+    /\| zsmalloc \| zstd \| sg-read \| 2\.849 \| 3\.100 \| 1000 \| 0 \| 0 \| 12\.8 µs \| 25\.5 µs \| 6\.38 µs \|/,
+  );
 });
 
 Deno.test("renderMarkdown() reports failed cells, the Pareto front and the method", async (t) => {
@@ -94,7 +98,12 @@ Deno.test("renderHtml() writes one self-contained page with an SVG per chart", a
     assert.doesNotMatch(html, /<script|<link|@import|url\(/i);
   });
   await t.step("each chart title heads a figure holding an inline SVG", () => {
-    for (const title of Object.values(CHART_TITLES)) {
+    // The summary's bytes-bounced bars give way to bytes bounced per load (_detail_charts.ts).
+    const titles = [
+      ...Object.values(CHART_TITLES).filter((t) => t !== CHART_TITLES.bytesBounced),
+      DETAIL_CHART_TITLES.bouncedPerLoad,
+    ];
+    for (const title of titles) {
       const f = figure(html, title);
       assert.ok(f, `figure "${title}"`);
       assert.match(f!, /<svg[^>]*class="marks"/, title);

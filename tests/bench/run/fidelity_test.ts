@@ -59,7 +59,7 @@ Deno.test("pagefile over text.pages, preset 6.1, zsmalloc: pool pages within 1.5
 
 /** Columns that are measured times (or derived from them) and so differ between runs. */
 function isTiming(column: string): boolean {
-  return /_ns$|_ns_cv$|_mbps$|^duration_ms$/.test(column);
+  return /_ns$|_ns_cv$|_mbps$|^duration_ms$|^latency_(cdf|reps)$/.test(column);
 }
 
 function nonTiming(cells: CellResult[]): Record<string, unknown>[] {

@@ -4,6 +4,7 @@ import {
   expandMatrix,
   label,
   paramCombinations,
+  paramsLabel,
   parseShard,
   selectCells,
 } from "../../../bench/run/matrix.ts";
@@ -38,7 +39,27 @@ Deno.test("expandMatrix() crosses every dimension with stable names and indices"
     acceptThresholdPercent: 90,
     bounceFailRate: 0,
     strict: false,
+    thinkUs: 0,
+    costModel: "measured",
   });
+});
+
+Deno.test("paramCombinations() sweeps think time and cost model, named only when not the default", () => {
+  const combos = paramCombinations(
+    resolveConfig({
+      params: { pages: 16, thinkUs: [0, 5], costModel: ["measured", "calibrated"] },
+    }),
+  );
+  assert.deepEqual(combos.map((c) => paramsLabel(c.params, c.totalRamMiB)), [
+    "p16-s1-c1-t1",
+    "p16-s1-c1-t1-calibrated",
+    "p16-s1-c1-t1-think5",
+    "p16-s1-c1-t1-think5-calibrated",
+  ]);
+  assert.throws(
+    () => resolveConfig({ params: { costModel: { model: "exact" } } }),
+    { name: "UsageError", message: /Invalid cost model/ },
+  );
 });
 
 Deno.test("expandMatrix() names the preset's own strategy when none is given", () => {

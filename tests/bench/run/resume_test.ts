@@ -154,7 +154,10 @@ Deno.test("cli: Ctrl-C stops cleanly (exit 130, finished cells written) and --re
       return;
     }
     assert.equal(code, 130, new TextDecoder().decode(stderr));
-    assert.match(new TextDecoder().decode(stderr), /Interrupted: stopping after the running cell/);
+    assert.match(
+      new TextDecoder().decode(stderr),
+      /Interrupted: abandoning the running cell, keeping the finished ones/,
+    );
     assert.ok(finished.length >= 1 && finished.length < 12);
     await Deno.stat(`${dir}/run/report.md`);
 
