@@ -62,7 +62,7 @@ export const LATENCY_QUANTILES: readonly number[] = Object.freeze([
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Histogram } from "./histogram.ts";
+ * import { Histogram } from "../measure/histogram.ts";
  * import { latencyCdf } from "./cell_detail.ts";
  * const store = new Histogram();
  * for (let i = 1; i <= 100; i++) store.record(i * 100);
