@@ -43,5 +43,5 @@ if (import.meta.main) {
   const text = HEADER + optionsMarkdown(optionsDocKinds(createDefaultRegistry()));
   const path = new URL("../docs/plugin-options.md", import.meta.url);
   await Deno.writeTextFile(path, text.endsWith("\n") ? text : `${text}\n`);
-  console.log(`Wrote ${path.pathname}`);
+  console.log(`Wrote ${path.pathname} (run deno fmt after it: the tables are padded by fmt)`);
 }

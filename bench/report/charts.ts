@@ -5,8 +5,6 @@
  *
  * @module
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
 import type { CellResult } from "../results/schema.ts";
 import { paretoFront } from "./pareto.ts";
 import { variantLabel } from "./_format.ts";
@@ -442,6 +440,10 @@ const QUIET_LOGGER = new QuietLogger();
  * ```
  */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  // Imported when a chart is drawn, not with the library: vega-lite adds `Set.prototype.toJSON`
+  // when it loads, which a hardened cell Worker refuses to a plugin module that imports the
+  // library (bench/run/intrinsics.ts).
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
   // deno-lint-ignore no-explicit-any
   const compiled = vl.compile(spec as any, { logger: QUIET_LOGGER }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none", logLevel: vega.None });
