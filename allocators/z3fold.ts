@@ -46,7 +46,10 @@ const Z3foldOptionsSchema = z.object({
    * `queued`: as the kernel's compaction workqueue, it runs at the next `drain()` (the frontend
    * drains after every op), in the order the pages were queued, a page queued once.
    */
-  compaction: z.enum(["at-free", "queued"]).default("at-free"),
+  compaction: z.enum(["at-free", "queued"]).default("at-free").describe(
+    "When the compaction the kernel queues after a free runs: at-free (inside free()) or queued " +
+      "(at the next store's first sleeping allocation, as the kernel's workqueue)",
+  ),
 }).strict();
 
 /** sizeof(struct z3fold_header) on x86_64 without lockdep or spinlock debugging. */

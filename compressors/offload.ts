@@ -43,7 +43,7 @@ const OffloadOptionsSchema = z.strictObject({
   latency_us: z.number().min(0).max(10_000_000).default(0).describe(
     "Extra time each request takes on the engine, microseconds (virtual time; the Worker engine sleeps it)",
   ),
-  engine: z.unknown().optional().describe(
+  engine: z.unknown().default("cpu").describe(
     'The modelled engine: a preset name ("cpu", "iaa", "qat") or its fields (docs/virtual-time.md)',
   ),
   worker: z.boolean().default(false).describe(
@@ -244,7 +244,8 @@ export function createOffloadCompressor(
         const preset = resolveEngine(o.engine, o.latency_us);
         return createModelledEngine(await plugin.create(o.codec_options), plugin.name, preset);
       }
-      if (o.engine !== undefined) {
+      // Only an engine the user set clashes with the Worker (the default is "cpu").
+      if (Object.hasOwn(Object(options), "engine")) {
         throw new UsageError(
           `Compressor "offload": "engine" models time, "worker" measures it; set one`,
         );

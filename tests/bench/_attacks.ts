@@ -7,7 +7,7 @@
  * its own cell), computed once and memoised.
  */
 import { join } from "node:path";
-import { runCli } from "./_cli.ts";
+import { isTimingColumn, runCli } from "./_cli.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const ATTACKS = "tests/fixtures/attacks";
@@ -156,11 +156,10 @@ const cellRun = () =>
     ]);
   });
 
-const STABLE_SKIP = /^(duration_ms|.*_ns(_cv)?|.*_mbps)$/;
 function sameStable(a: Cell | undefined, b: Cell | undefined): string | null {
   if (!a || !b) return "cell missing";
   for (const k of Object.keys(a)) {
-    if (STABLE_SKIP.test(k)) continue;
+    if (isTimingColumn(k)) continue;
     if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) {
       return `${k}: ${JSON.stringify(a[k])} vs ${JSON.stringify(b[k])}`;
     }
