@@ -32,6 +32,31 @@ export const BASE_CMDLINE = [
   "panic=-1",
 ];
 
+/** The whole kernel command line of one cell over a page file of `pages` pages. */
+export function cellCmdline(cell: { zpool: string; compressor: string }, pages: number): string {
+  return [
+    ...BASE_CMDLINE,
+    `zsb.zpool=${cell.zpool}`,
+    `zsb.compressor=${cell.compressor}`,
+    `zsb.pages=${pages}`,
+  ].join(" ");
+}
+
+/**
+ * Create `dir`/swap.img, an empty sparse swap disk with room for `slots` pages (at least 64 MiB,
+ * whole MiB).
+ */
+export async function createSwapImage(dir: string, slots: number): Promise<string> {
+  const swapBytes = Math.max(
+    64 * 2 ** 20,
+    Math.ceil((slots * GUEST_PAGE_SIZE) / 2 ** 20) * 2 ** 20,
+  );
+  const swap = `${dir}/swap.img`;
+  await Deno.writeFile(swap, new Uint8Array(0));
+  await Deno.truncate(swap, swapBytes);
+  return swap;
+}
+
 /** Modules the guest needs whatever the cell: the virtio disks. */
 const BASE_MODULES = ["virtio_pci", "virtio_blk"];
 
@@ -296,19 +321,8 @@ export async function runKernelCell(
   const tmp = await Deno.makeTempDir({ prefix: "zswapbench-kernel-" });
   try {
     // Every page needs a swap slot (zswap keys entries by slot), plus room for a few spares.
-    const swapBytes = Math.max(
-      64 * 2 ** 20,
-      Math.ceil(((pages + 1024) * GUEST_PAGE_SIZE) / 2 ** 20) * 2 ** 20,
-    );
-    const swap = `${tmp}/swap.img`;
-    await Deno.writeFile(swap, new Uint8Array(0));
-    await Deno.truncate(swap, swapBytes);
-    const append = [
-      ...BASE_CMDLINE,
-      `zsb.zpool=${cell.zpool}`,
-      `zsb.compressor=${cell.compressor}`,
-      `zsb.pages=${pages}`,
-    ].join(" ");
+    const swap = await createSwapImage(tmp, pages + 1024);
+    const append = cellCmdline(cell, pages);
     const boot = async (accel: Accel, timeoutMs: number): Promise<KernelCellRun> => {
       const res = await runQemu({
         qemu: setup.tools.qemu,

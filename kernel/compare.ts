@@ -8,6 +8,7 @@
  * @module
  */
 import { builtinAllocators } from "../allocators/mod.ts";
+import { failedRowHead, plugin } from "./_compare_common.ts";
 import { builtinCompressors } from "../compressors/mod.ts";
 import type {
   AllocatorPlugin,
@@ -150,16 +151,6 @@ export interface SimSettings {
   preset: string;
   /** RAM of the simulated machine in pages (the guest's MemTotal). */
   totalRamPages: number;
-}
-
-function plugin<T extends { name: string }>(list: readonly T[], kind: string, name: string): T {
-  const p = list.find((x) => x.name === name);
-  if (!p) {
-    throw new Error(
-      `The simulator has no ${kind} "${name}" (known: ${list.map((x) => x.name).join(", ")})`,
-    );
-  }
-  return p;
 }
 
 function params(pages: number, sim: SimSettings): CellParams {
@@ -479,11 +470,7 @@ export function failedRow(
   error: string,
 ): KernelCheckRow {
   return {
-    zpool: cell.zpool,
-    compressor: cell.compressor,
-    status: "failed",
-    error,
-    kernel: null,
+    ...failedRowHead(cell, error),
     pages,
     kernel_pool_pages: null,
     sim_pool_pages: null,

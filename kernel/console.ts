@@ -6,20 +6,10 @@
  * @module
  */
 import { z } from "zod";
+import { BootSchema, consoleLines, consoleRecords, tail } from "./_console_lines.ts";
 import { KernelCheckError } from "./errors.ts";
 
-/** The prefix of every result line. */
-export const RECORD_PREFIX = "ZSWAPBENCH ";
-
-const BootSchema = z.object({
-  kind: z.literal("boot"),
-  kernel: z.string(),
-  zpool: z.string(),
-  compressor: z.string(),
-  max_pool_percent: z.number(),
-  same_filled_pages_enabled: z.string(),
-  mem_total_kb: z.number(),
-}).strict();
+export { RECORD_PREFIX } from "./_console_lines.ts";
 
 const StartSchema = z.object({
   kind: z.literal("start"),
@@ -151,10 +141,6 @@ export interface KernelRun {
   mismatches: number;
 }
 
-function tail(lines: readonly string[], n = 40): string {
-  return lines.slice(-n).join("\n");
-}
-
 /**
  * Parse a guest's console output.
  *
@@ -174,7 +160,7 @@ function tail(lines: readonly string[], n = 40): string {
  * ```
  */
 export function parseConsole(text: string): KernelRun {
-  const lines = text.replaceAll("\r", "").split("\n");
+  const lines = consoleLines(text);
   let boot: z.infer<typeof BootSchema> | undefined;
   let start: z.infer<typeof StartSchema> | undefined;
   let debugfs: z.infer<typeof DebugfsSchema> | undefined;
@@ -182,32 +168,7 @@ export function parseConsole(text: string): KernelRun {
   let verify: z.infer<typeof VerifySchema> | undefined;
   let done = false;
   const pages: KernelPage[] = [];
-  for (const [i, line] of lines.entries()) {
-    const at = line.indexOf(RECORD_PREFIX);
-    if (at < 0) continue;
-    const body = line.slice(at + RECORD_PREFIX.length).trim();
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (e) {
-      throw new KernelCheckError(
-        "malformed",
-        `Console line ${i + 1} is not a JSON record: "${body.slice(0, 120)}"`,
-        tail(lines.slice(0, i + 1)),
-        { cause: e },
-      );
-    }
-    const parsed = RecordSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new KernelCheckError(
-        "malformed",
-        `Console line ${i + 1} is not a known record (${parsed.error.issues[0]?.message}): "${
-          body.slice(0, 120)
-        }"`,
-        tail(lines.slice(0, i + 1)),
-      );
-    }
-    const r = parsed.data;
+  for (const [i, r] of consoleRecords(lines, RecordSchema)) {
     switch (r.kind) {
       case "boot":
         boot = r;

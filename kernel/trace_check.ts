@@ -13,7 +13,13 @@
  */
 import { UsageError } from "../registry/errors.ts";
 import { readTrace, traceFormat } from "../workloads/trace.ts";
-import { BASE_CMDLINE, GUEST_PAGE_SIZE, type KernelCheckSetup, pageFileCount } from "./check.ts";
+import {
+  cellCmdline,
+  createSwapImage,
+  GUEST_PAGE_SIZE,
+  type KernelCheckSetup,
+  pageFileCount,
+} from "./check.ts";
 import { runQemu } from "./qemu.ts";
 import { type KernelTraceRun, parseTraceConsole } from "./trace_console.ts";
 
@@ -159,21 +165,10 @@ export async function runKernelTraceCell(
   const tmp = await Deno.makeTempDir({ prefix: "zswapbench-trace-" });
   try {
     // Every page may hold a slot, and freed slots wait in per-CPU caches: room to spare.
-    const swapBytes = Math.max(
-      64 * 2 ** 20,
-      Math.ceil(((trace.pages + 2048) * GUEST_PAGE_SIZE) / 2 ** 20) * 2 ** 20,
-    );
-    const swap = `${tmp}/swap.img`;
-    await Deno.writeFile(swap, new Uint8Array(0));
-    await Deno.truncate(swap, swapBytes);
+    const swap = await createSwapImage(tmp, trace.pages + 2048);
     const traceImg = `${tmp}/trace.img`;
     await Deno.writeFile(traceImg, encodeTrace(trace, filePages));
-    const append = [
-      ...BASE_CMDLINE,
-      `zsb.zpool=${cell.zpool}`,
-      `zsb.compressor=${cell.compressor}`,
-      `zsb.pages=${filePages}`,
-    ].join(" ");
+    const append = cellCmdline(cell, filePages);
     const boot = () =>
       runQemu({
         qemu: setup.tools.qemu,

@@ -6,6 +6,7 @@
  * @module
  */
 import { builtinAllocators } from "../allocators/mod.ts";
+import { failedRowHead, plugin } from "./_compare_common.ts";
 import { builtinCompressors } from "../compressors/mod.ts";
 import { builtinWorkloads } from "../workloads/mod.ts";
 import type { CellPlan, OpRecorder } from "../zswap/cell_types.ts";
@@ -25,16 +26,6 @@ export interface SimTrace {
 }
 
 const NULL_RECORDER: OpRecorder = { store() {}, load() {}, writeback() {} };
-
-function plugin<T extends { name: string }>(list: readonly T[], kind: string, name: string): T {
-  const p = list.find((x) => x.name === name);
-  if (!p) {
-    throw new Error(
-      `The simulator has no ${kind} "${name}" (known: ${list.map((x) => x.name).join(", ")})`,
-    );
-  }
-  return p;
-}
 
 /**
  * Run a trace through the simulator and record the pool after every op.
@@ -181,11 +172,7 @@ export function failedTraceRow(
   error: string,
 ): TraceCheckRow {
   return {
-    zpool: cell.zpool,
-    compressor: cell.compressor,
-    status: "failed",
-    error,
-    kernel: null,
+    ...failedRowHead(cell, error),
     ops,
     agree_ops: null,
     agree_pct: null,

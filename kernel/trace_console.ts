@@ -6,18 +6,8 @@
  * @module
  */
 import { z } from "zod";
-import { RECORD_PREFIX } from "./console.ts";
+import { BootSchema, consoleLines, consoleRecords, tail } from "./_console_lines.ts";
 import { KernelCheckError } from "./errors.ts";
-
-const BootSchema = z.object({
-  kind: z.literal("boot"),
-  kernel: z.string(),
-  zpool: z.string(),
-  compressor: z.string(),
-  max_pool_percent: z.number(),
-  same_filled_pages_enabled: z.string(),
-  mem_total_kb: z.number(),
-}).strict();
 
 const StartSchema = z.object({
   kind: z.literal("trace_start"),
@@ -112,10 +102,6 @@ export function counterByOp(run: KernelTraceRun, name: string): number[] | null 
   return k < 0 ? null : run.ops.map((o) => o.counters[k]);
 }
 
-function tail(lines: readonly string[], n = 40): string {
-  return lines.slice(-n).join("\n");
-}
-
 /**
  * Parse a trace replay's console.
  *
@@ -135,38 +121,13 @@ function tail(lines: readonly string[], n = 40): string {
  * ```
  */
 export function parseTraceConsole(text: string): KernelTraceRun {
-  const lines = text.replaceAll("\r", "").split("\n");
+  const lines = consoleLines(text);
   let boot: z.infer<typeof BootSchema> | undefined;
   let start: z.infer<typeof StartSchema> | undefined;
   let end: z.infer<typeof EndSchema> | undefined;
   let done = false;
   const ops: KernelTraceOp[] = [];
-  for (const [i, line] of lines.entries()) {
-    const at = line.indexOf(RECORD_PREFIX);
-    if (at < 0) continue;
-    const body = line.slice(at + RECORD_PREFIX.length).trim();
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch (e) {
-      throw new KernelCheckError(
-        "malformed",
-        `Console line ${i + 1} is not a JSON record: "${body.slice(0, 120)}"`,
-        tail(lines.slice(0, i + 1)),
-        { cause: e },
-      );
-    }
-    const parsed = RecordSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new KernelCheckError(
-        "malformed",
-        `Console line ${i + 1} is not a known record (${parsed.error.issues[0]?.message}): "${
-          body.slice(0, 120)
-        }"`,
-        tail(lines.slice(0, i + 1)),
-      );
-    }
-    const r = parsed.data;
+  for (const [i, r] of consoleRecords(lines, RecordSchema)) {
     switch (r.kind) {
       case "boot":
         boot = r;

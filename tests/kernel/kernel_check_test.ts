@@ -6,44 +6,12 @@
  * releases: whichever 6.1 point release apt offers must give them (the booted one is printed).
  */
 import assert from "node:assert/strict";
-import { cachedDebianKernel } from "../../kernel/debian_kernel.ts";
-import { defaultCacheDir } from "../../kernel/check.ts";
-import { pagefeedPath } from "../../kernel/guest.ts";
-import { findHostTools, missingTools } from "../../kernel/preflight.ts";
+import { kernelSkipReason } from "./_skip.ts";
 import { kernelPageCodes } from "../../kernel/compare.ts";
 import { runKernelCheck } from "../../kernel/run.ts";
 
 const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 const PAGES = `${ORACLE}text.pages`;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why the test cannot run here, or undefined when it can. */
-async function skipReason(): Promise<string | undefined> {
-  if (Deno.env.get("ZSWAPBENCH_SKIP_KERNEL_CHECK") === "1") {
-    return "ZSWAPBENCH_SKIP_KERNEL_CHECK=1";
-  }
-  if (!(await exists(PAGES))) return `no oracle page file at ${PAGES}`;
-  const cache = defaultCacheDir();
-  const tools = findHostTools();
-  const missing = missingTools(tools, {
-    compiler: !(await exists(await pagefeedPath(cache))),
-    apt: !(await cachedDebianKernel(cache)),
-  });
-  if (missing.length > 0) {
-    return `${
-      missing.map(([what]) => what).join(", ")
-    } not installed; run scripts/install_kernel_check_deps.sh`;
-  }
-  return undefined;
-}
 
 /** The oracle's row for a zpool x compressor (kernel-6.1-text-results.csv). */
 async function oracleRow(zpool: string, compressor: string): Promise<Record<string, string>> {
@@ -62,7 +30,7 @@ async function oracleLengths(compressor: string): Promise<string[]> {
   return rows.map((r) => r[col]);
 }
 
-const reason = await skipReason();
+const reason = await kernelSkipReason(["pagefeed.c"], { pageFile: PAGES });
 if (reason) console.log(`kernel_check_test: skipped: ${reason}`);
 
 Deno.test({

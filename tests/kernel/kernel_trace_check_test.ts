@@ -5,41 +5,13 @@
  * the same kernel as kernel_check_test.ts (Debian's 6.1), so CI still boots one kernel.
  */
 import assert from "node:assert/strict";
-import { defaultCacheDir } from "../../kernel/check.ts";
-import { cachedDebianKernel } from "../../kernel/debian_kernel.ts";
-import { pagefeedPath } from "../../kernel/guest.ts";
-import { findHostTools, missingTools } from "../../kernel/preflight.ts";
+import { kernelSkipReason } from "./_skip.ts";
 import { runTraceCheck } from "../../kernel/trace_run.ts";
 
 const ORACLE = new URL("../oracle/", import.meta.url).pathname;
 const OPS = 1200;
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function skipReason(): Promise<string | undefined> {
-  if (Deno.env.get("ZSWAPBENCH_SKIP_KERNEL_CHECK") === "1") return "ZSWAPBENCH_SKIP_KERNEL_CHECK=1";
-  const cache = defaultCacheDir();
-  const missing = missingTools(findHostTools(), {
-    compiler: !(await exists(await pagefeedPath(cache))) ||
-      !(await exists(await pagefeedPath(cache, "tracefeed.c"))),
-    apt: !(await cachedDebianKernel(cache)),
-  });
-  if (missing.length > 0) {
-    return `${
-      missing.map(([what]) => what).join(", ")
-    } not installed; run scripts/install_kernel_check_deps.sh`;
-  }
-  return undefined;
-}
-
-const reason = await skipReason();
+const reason = await kernelSkipReason(["pagefeed.c", "tracefeed.c"]);
 
 Deno.test({
   name: `runTraceCheck() replays ${OPS} ops on Debian's 6.1 as the oracle recorded them${
