@@ -6,8 +6,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDefaultRegistry, Registry } from "./registry.ts";
- * console.assert(createDefaultRegistry() instanceof Registry);
+ * assert.ok(createDefaultRegistry() instanceof Registry);
  * ```
  *
  * @module
