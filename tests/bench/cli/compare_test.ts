@@ -2,21 +2,7 @@ import assert from "node:assert/strict";
 import { compareRuns, formatComparison, main as compareMain } from "../../../bench/cli/compare.ts";
 import type { RunResults } from "../../../bench/results/schema.ts";
 import { fixtureResults } from "../_results_fixture.ts";
-
-/** Runs `fn` with console.log and console.error captured. */
-async function quiet<T>(fn: () => Promise<T>): Promise<{ value: T; printed: string }> {
-  const log = console.log;
-  const error = console.error;
-  let printed = "";
-  console.log = (...a: unknown[]) => void (printed += a.join(" ") + "\n");
-  console.error = console.log;
-  try {
-    return { value: await fn(), printed };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { quiet } from "../_quiet.ts";
 
 /** Writes each run to its own results folder; returns the folders. */
 async function writeRuns(root: string, ...runs: RunResults[]): Promise<string[]> {

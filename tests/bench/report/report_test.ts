@@ -17,21 +17,7 @@ import {
   FIXTURE_STRATEGIES,
   fixtureResults,
 } from "../_results_fixture.ts";
-
-/** Runs `fn` with console.log and console.error silenced; returns what they printed. */
-async function quiet<T>(fn: () => Promise<T>): Promise<{ value: T; printed: string }> {
-  const log = console.log;
-  const error = console.error;
-  let printed = "";
-  console.log = (...a: unknown[]) => void (printed += a.join(" ") + "\n");
-  console.error = console.log;
-  try {
-    return { value: await fn(), printed };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { quiet } from "../_quiet.ts";
 
 /** The `<figure>` whose heading is `title`, or undefined. */
 function figure(html: string, title: string): string | undefined {
